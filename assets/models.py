@@ -1,0 +1,105 @@
+"""Model layer: reference tables from the rule files, then one DuckDB table or view per SQL file in sql/."""
+
+import dagster as dg
+
+from assets.partitions import DUCKDB_POOL
+from pipeline.reference import crime_categories_table, processes_table, rule_tables
+from pipeline.resources import WarehouseResource
+from pipeline.warehouse import build_model, preview_markdown, replace_rows, sql_text
+
+
+@dg.asset(group_name="models", kinds={"duckdb"}, pool=DUCKDB_POOL)
+def reference_tables(context: dg.AssetExecutionContext, duckdb: WarehouseResource) -> dg.MaterializeResult:
+    """`rules`, `rule_crime_categories`, `processes` and `crime_categories`, from the versioned rule files,
+    plus the SQL macros the models share."""
+    rules, rule_categories = rule_tables()
+    tables = {
+        "rules": rules,
+        "rule_crime_categories": rule_categories,
+        "processes": processes_table(),
+        "crime_categories": crime_categories_table(),
+    }
+    with duckdb.get_connection() as conn:
+        conn.execute(sql_text("macros"))
+        for name, frame in tables.items():
+            conn.execute(sql_text(name))  # CREATE OR REPLACE: the files are the truth
+            replace_rows(conn, name, frame, {})
+        preview = preview_markdown(conn, "rules", limit=10)
+    return dg.MaterializeResult(
+        metadata={**{f"{k}_rows": len(v) for k, v in tables.items()}, "rules": dg.MetadataValue.md(preview)}
+    )
+
+
+# name, upstream assets, description. Order follows dependencies.
+MODELS: list[tuple[str, list[str], str]] = [
+    ("candidates", ["stg_candidates"], "One row per candidacy with its JNE list status."),
+    (
+        "criminal_records",
+        ["stg_criminal_sentences", "stg_candidates"],
+        "One row per declared criminal sentence: crime category, outcome, modality, served, review reasons.",
+    ),
+    ("civil_records", ["stg_civil_sentences", "stg_candidates"], "One row per declared obligation judgment."),
+    ("court_rulings", ["stg_court_rulings", "stg_candidates"], "Curated court rulings after the election."),
+    (
+        "legislators",
+        ["stg_legislators", "candidates"],
+        "Roster rows matched to candidacies, with match method and confidence; unmatched kept.",
+    ),
+    ("convictions", ["criminal_records", "court_rulings"], "View: convictions from both evidence sources."),
+    (
+        "empty_seat_flags",
+        ["legislators", "court_rulings"],
+        "Legislators under Reglamento del Congreso art. 15-A (empty seat) or art. 25 (accesitario).",
+    ),
+    (
+        "candidacy_bans",
+        ["candidates", "convictions"],
+        "Candidacies barred by Constitution art. 34-A or Ley 30717.",
+    ),
+    (
+        "undeclared_convictions",
+        ["court_rulings", "criminal_records", "candidates"],
+        "Firm convictions from court rulings that the hoja de vida does not declare (Ley 28094 art. 23.3).",
+    ),
+    (
+        "review_queue",
+        ["criminal_records", "court_rulings", "legislators", "convictions"],
+        "Contradictory, duplicated or uncertain records a person must review before anything is flagged.",
+    ),
+    (
+        "fetch_failures",
+        ["jne_candidate_lists", "jne_hojas_vida", "congress_rosters"],
+        "View: requests of each asset's latest run that did not succeed.",
+    ),
+]
+
+
+def _model_asset(name: str, deps: list[str], description: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=name,
+        deps=[*deps, "reference_tables"] if name != "fetch_failures" else deps,
+        description=description,
+        group_name="models",
+        kinds={"duckdb", "sql"},
+        pool=DUCKDB_POOL,
+    )
+    def _model(context: dg.AssetExecutionContext, duckdb: WarehouseResource) -> dg.MaterializeResult:
+        with duckdb.get_connection() as conn:
+            conn.execute(sql_text("macros"))
+            if name == "fetch_failures":
+                conn.execute(sql_text("raw_responses"))
+            rows = build_model(conn, name)
+            preview = preview_markdown(conn, name)
+        context.log.info(f"{name}: {rows} rows")
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": dg.MetadataValue.int(rows),
+                "preview": dg.MetadataValue.md(preview),
+                "sql": dg.MetadataValue.path(f"sql/{name}.sql"),
+            }
+        )
+
+    return _model
+
+
+model_assets = [_model_asset(*model) for model in MODELS]

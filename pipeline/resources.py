@@ -1,0 +1,116 @@
+"""Dagster resources: the HTTP sources (live or replayed) and the DuckDB warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipeline.http.archive import Archive
+from pipeline.http.client import HttpClient, HttpSettings
+from pipeline.http.replay import ReplayServer
+from pipeline.settings import OFFLINE_PATHS, RECORDINGS_DIR, Settings
+
+
+@dataclass
+class OpenSources:
+    """What an asset needs to crawl: the client, the base URL of each source, and the archive."""
+
+    client: HttpClient
+    base_urls: dict[str, str]
+    archive: Archive
+    page_size: int
+    mode: str
+
+    def url(self, source: str) -> str:
+        if not self.base_urls.get(source):
+            raise ValueError(
+                f"no base URL configured for source {source!r} (set PIPELINE_{source.upper()}_URL)"
+            )
+        return self.base_urls[source]
+
+
+class SourcesResource(dg.ConfigurableResource):
+    """Crawl settings. mode=offline serves the bundled recordings from a loopback server through the very
+    same client; a base URL set here (or by PIPELINE_<SOURCE>_URL) wins over both defaults."""
+
+    mode: str = "offline"
+    data_dir: str
+    jne_url: str = ""
+    jne_legacy_url: str = ""
+    senado_url: str = ""
+    diputados_url: str = ""
+    congreso_url: str = ""
+    rulings_path: str
+    user_agent: str
+    timeout_s: float = 30.0
+    requests_per_second: float = 1.0
+    max_workers: int = 4
+    max_retries: int = 4
+    page_size: int = 50
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SourcesResource:
+        return cls(
+            mode=settings.mode,
+            data_dir=str(settings.data_dir),
+            jne_url=settings.base_urls["jne"],
+            jne_legacy_url=settings.base_urls["jne_legacy"],
+            senado_url=settings.base_urls["senado"],
+            diputados_url=settings.base_urls["diputados"],
+            congreso_url=settings.base_urls["congreso"],
+            rulings_path=str(settings.rulings_path),
+            user_agent=settings.user_agent,
+            timeout_s=settings.timeout_s,
+            requests_per_second=settings.requests_per_second,
+            max_workers=settings.max_workers,
+            max_retries=settings.max_retries,
+            page_size=settings.page_size,
+        )
+
+    @property
+    def archive(self) -> Archive:
+        return Archive(Path(self.data_dir) / "archive")
+
+    def _configured(self) -> dict[str, str]:
+        return {
+            "jne": self.jne_url,
+            "jne_legacy": self.jne_legacy_url,
+            "senado": self.senado_url,
+            "diputados": self.diputados_url,
+            "congreso": self.congreso_url,
+        }
+
+    @contextmanager
+    def open(self) -> Iterator[OpenSources]:
+        http = HttpSettings(
+            user_agent=self.user_agent,
+            timeout_s=self.timeout_s,
+            requests_per_second=self.requests_per_second,
+            max_workers=self.max_workers,
+            max_retries=self.max_retries,
+        )
+        client = HttpClient(http, self.archive)
+        replay = ReplayServer(RECORDINGS_DIR).start() if self.mode == "offline" else None
+        try:
+            urls = {
+                source: configured or (replay.base_url + OFFLINE_PATHS[source] if replay else "")
+                for source, configured in self._configured().items()
+            }
+            yield OpenSources(client, urls, self.archive, self.page_size, self.mode)
+        finally:
+            client.close()
+            if replay:
+                replay.stop()
+
+
+class WarehouseResource(DuckDBResource):
+    """DuckDB warehouse; creates the data directory the file lives in."""
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        super().setup_for_execution(context)

@@ -1,0 +1,46 @@
+"""Schema of `stg_court_rulings`: the curated record of rulings after the election (DOMAIN.md section 6)."""
+
+import pandera.pandas as pa
+
+from pipeline.schemas.common import DNI, NOT_BLANK, PROVENANCE, not_in_future
+
+schema = pa.DataFrameSchema(
+    {
+        **PROVENANCE,
+        "ruling_id": pa.Column(str, pa.Check.str_matches(r"^[A-Za-z0-9_.-]+$")),
+        "dni": pa.Column(str, DNI),
+        "person_name": pa.Column(str, NOT_BLANK),
+        "case_number": pa.Column(str, NOT_BLANK),
+        "court": pa.Column(str, NOT_BLANK),
+        "ruling_date": pa.Column("datetime64[us]", not_in_future()),
+        "crime": pa.Column(str, NOT_BLANK),
+        "instance": pa.Column(str, pa.Check.isin(["first", "appeal", "supreme"])),
+        "firm": pa.Column(bool),
+        "outcome": pa.Column(str, pa.Check.isin(["convicted", "acquitted", "dismissed", "annulled"])),
+        "sentence_text": pa.Column(str, nullable=True),
+        "modality": pa.Column(
+            str, pa.Check.isin(["EFECTIVA", "SUSPENDIDA", "RESERVA DE FALLO", "OTRO"]), nullable=True
+        ),
+        "sentence_served": pa.Column(str, pa.Check.isin(["yes", "no", "unknown"])),
+        "evidence_url": pa.Column(
+            str, pa.Check.str_matches(r"^https?://\S+$", error="evidence_url must be a URL")
+        ),
+        "retrieved_date": pa.Column("datetime64[us]", not_in_future()),
+        "notes": pa.Column(str, nullable=True),
+        "crime_category": pa.Column(str),
+        "crime_negligent": pa.Column(bool),
+    },
+    checks=[
+        pa.Check(
+            lambda df: df["retrieved_date"] >= df["ruling_date"], error="retrieved before the ruling date"
+        ),
+        pa.Check(
+            lambda df: ~((df["outcome"] != "convicted") & df["modality"].isin(["EFECTIVA", "SUSPENDIDA"])),
+            error="a ruling that is not a conviction cannot carry a prison modality",
+        ),
+    ],
+    unique=["ruling_id"],
+    report_duplicates="exclude_first",
+    coerce=True,
+    name="stg_court_rulings",
+)

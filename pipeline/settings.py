@@ -1,0 +1,87 @@
+"""Run settings from the environment: where data lives, offline or live, base URLs, politeness.
+
+Every base URL, rate, timeout and the User-Agent is configuration: the same code crawls the live sites,
+the bundled recordings (offline, the default), or any server that speaks the same paths.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RECORDINGS_DIR = Path(__file__).resolve().parent / "recordings"
+
+LIVE_BASE_URLS = {
+    "jne": "https://apiplataformaelectoral3.jne.gob.pe/api/v1",
+    "jne_legacy": "https://plataformaelectoral.jne.gob.pe",
+    "senado": "https://senado.congreso.gob.pe/senador/",
+    "diputados": "https://diputados.congreso.gob.pe/diputado/",
+    "congreso": "https://www3.congreso.gob.pe/pagina/congresistas",
+}
+# Where each source sits on the replay server (folders under pipeline/recordings).
+OFFLINE_PATHS = {
+    "jne": "/jne",
+    "jne_legacy": "/jne_legacy",
+    "senado": "/congreso/senado/senador/",
+    "diputados": "/congreso/diputados/diputado/",
+    "congreso": "/congreso/www3/pagina/congresistas",
+}
+DEFAULT_USER_AGENT = (
+    "peru-transparencia/0.1 (civic transparency pipeline; +https://github.com/peru-transparencia)"
+)
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str
+    data_dir: Path
+    base_urls: dict[str, str]
+    rulings_path: Path
+    user_agent: str
+    timeout_s: float
+    requests_per_second: float
+    max_workers: int
+    max_retries: int
+    page_size: int
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "archive"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        mode = _env("PIPELINE_MODE", "offline")
+        if mode not in ("offline", "live"):
+            raise ValueError(f"PIPELINE_MODE must be 'offline' or 'live', got {mode!r}")
+        default_rulings = (
+            RECORDINGS_DIR / "rulings" / "court_rulings.csv"
+            if mode == "offline"
+            else REPO_ROOT / "curated" / "court_rulings.csv"
+        )
+        base_urls = {
+            source: _env(f"PIPELINE_{source.upper()}_URL", LIVE_BASE_URLS[source] if mode == "live" else "")
+            for source in LIVE_BASE_URLS
+        }
+        return cls(
+            mode=mode,
+            data_dir=Path(_env("PIPELINE_DATA_DIR", str(REPO_ROOT / "data"))),
+            base_urls=base_urls,
+            rulings_path=Path(_env("PIPELINE_RULINGS_PATH", str(default_rulings))),
+            user_agent=_env("PIPELINE_USER_AGENT", DEFAULT_USER_AGENT),
+            timeout_s=float(_env("PIPELINE_HTTP_TIMEOUT_S", "30")),
+            # Offline, the "site" is a thread on loopback: no politeness needed. Live: one request a second.
+            requests_per_second=float(_env("PIPELINE_HTTP_RATE", "200" if mode == "offline" else "1")),
+            max_workers=int(_env("PIPELINE_HTTP_WORKERS", "4")),
+            max_retries=int(_env("PIPELINE_HTTP_RETRIES", "4")),
+            page_size=int(_env("PIPELINE_JNE_PAGE_SIZE", "50")),
+        )

@@ -1,0 +1,165 @@
+"""JNE Plataforma Electoral, current API (EG2026 on; DOMAIN.md section 2).
+
+What to request and how to read it; no Dagster, no DuckDB. Lists come from the paged export endpoint
+(`skip` is the 1-based page number); each candidate's hoja de vida from `/candidato/hoja-vida`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pipeline.http.request import Fetched, Request
+from pipeline.processes import CandidateList, Process
+from pipeline.sources.errors import SourceFormatError
+
+LIST_PATH = "/candidato/avanzadaexporta"
+HOJA_VIDA_PATH = "/candidato/hoja-vida"
+
+
+def list_request(base_url: str, process: Process, spec: CandidateList, page: int, page_size: int) -> Request:
+    body = {
+        "pageSize": page_size,
+        "skip": page,
+        "sortField": "",
+        "sortDir": "",
+        "filter": {"idProcesoElectoral": process.id_proceso_electoral, **spec.filter},
+    }
+    return Request("POST", base_url.rstrip("/") + LIST_PATH, json_body=body)
+
+
+def hoja_vida_request(base_url: str, process: Process, candidate: dict[str, Any]) -> Request:
+    """The full hoja de vida of one candidate row (as returned by `parse_candidates`)."""
+    params = {"IdHojaVida": candidate["id_hoja_vida"]}
+    return Request("GET", base_url.rstrip("/") + HOJA_VIDA_PATH, params=params)
+
+
+def crawl_candidate_lists(
+    fetch: Callable[[Sequence[Request]], list[Fetched]], base_url: str, process: Process, page_size: int
+) -> list[Fetched]:
+    """Fetch every page of every configured list: page 1 of each first, then the pages it announces."""
+    firsts = fetch([list_request(base_url, process, spec, 1, page_size) for spec in process.lists])
+    rest: list[Request] = []
+    for spec, first in zip(process.lists, firsts, strict=True):
+        if first.ok:
+            try:
+                _, total_pages = parse_list_page(first.content, first.request.full_url)
+            except SourceFormatError:
+                continue  # the parse step quarantines this response with the reason
+            rest += [
+                list_request(base_url, process, spec, page, page_size) for page in range(2, total_pages + 1)
+            ]
+    return firsts + (fetch(rest) if rest else [])
+
+
+def _spec_for(fetched: Fetched, process: Process) -> CandidateList:
+    sent = (fetched.request.json_body or {}).get("filter", {})
+    for spec in process.lists:
+        if all(sent.get(key) == value for key, value in spec.filter.items()):
+            return spec
+    raise SourceFormatError(fetched.request.full_url, "response matches no configured candidate list")
+
+
+def parse_candidates(fetched: Fetched, process: Process) -> list[dict[str, Any]]:
+    """Candidate rows of one list page, in our columns."""
+    rows, _ = parse_list_page(fetched.content, fetched.request.full_url)
+    spec = _spec_for(fetched, process)
+    return [candidate_row(row, spec) for row in rows]
+
+
+def _load_json(body: bytes, url: str) -> Any:
+    try:
+        return json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise SourceFormatError(url, f"response is not valid JSON ({exc})") from None
+
+
+def parse_list_page(body: bytes, url: str) -> tuple[list[dict[str, Any]], int]:
+    """Return the page's raw rows and the total number of pages the server reports."""
+    doc = _load_json(body, url)
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+        raise SourceFormatError(url, "expected an object with a 'data' list (candidate list envelope)")
+    rows = [row for row in doc["data"] if isinstance(row, dict)]
+    if len(rows) != len(doc["data"]):
+        raise SourceFormatError(url, "candidate list holds items that are not objects")
+    total_pages = doc.get("totalPages")
+    if not isinstance(total_pages, int) or total_pages < 0:
+        raise SourceFormatError(url, f"'totalPages' must be a non-negative integer, got {total_pages!r}")
+    return rows, total_pages
+
+
+def candidate_row(raw: dict[str, Any], spec: CandidateList) -> dict[str, Any]:
+    """Map a list row to our candidacy columns. Values stay as sent; the schema checks them."""
+    names = [raw.get("txNom"), raw.get("txApePat"), raw.get("txApeMat")]
+    return {
+        "office": spec.office,
+        "district": raw.get("txDistritoElectoral") or spec.district,
+        "id_hoja_vida": raw.get("idHojaVida"),
+        "dni": raw.get("txDocId"),
+        "nombres": raw.get("txNom"),
+        "apellido_paterno": raw.get("txApePat"),
+        "apellido_materno": raw.get("txApeMat"),
+        "full_name": " ".join(str(n).strip() for n in names if n),
+        "party_id": raw.get("idOrgPol"),
+        "party_name": raw.get("txOrgPol"),
+        "list_position": raw.get("nuPos"),
+        "status": raw.get("txEstCand"),
+    }
+
+
+def parse_hoja_vida(body: bytes, url: str) -> dict[str, Any]:
+    """The HV object itself (no `data` envelope); a missing sentence section is an error, not 'none'."""
+    doc = _load_json(body, url)
+    if not isinstance(doc, dict):
+        raise SourceFormatError(url, "expected a hoja de vida object")
+    for section in ("sentenciaPenal", "sentenciaObliga"):
+        if not isinstance(doc.get(section), list):
+            raise SourceFormatError(url, f"hoja de vida lacks the '{section}' list")
+    return doc
+
+
+def criminal_rows(hv: dict[str, Any], id_hoja_vida: int) -> list[dict[str, Any]]:
+    """Declared criminal sentences; items answering 'NO' (nothing to declare) are not sentences."""
+    rows = []
+    for item in hv["sentenciaPenal"]:
+        if not isinstance(item, dict) or str(item.get("tengoSentenciaPenal", "")).upper() == "NO":
+            continue
+        rows.append(
+            {
+                "id_hoja_vida": item.get("idHojaVida", id_hoja_vida),
+                "item_id": item.get("idHvSentenciaPenal"),
+                "item_number": item.get("nuItemSentenciaPenal"),
+                "case_number": item.get("txExpedientePenal"),
+                "sentence_date_raw": item.get("feSentenciaPenal"),
+                "court": item.get("txOrganoJudiPenal"),
+                "crime_text": item.get("txDelitoPenal"),
+                "ruling_text": item.get("txFalloPenal"),
+                "modality": item.get("txModalidad"),
+                "other_modality": item.get("txOtraModalidad"),
+                "compliance": item.get("txCumpleFallo"),
+                "comment": item.get("txComentario"),
+            }
+        )
+    return rows
+
+
+def civil_rows(hv: dict[str, Any], id_hoja_vida: int) -> list[dict[str, Any]]:
+    """Declared judgments on obligations (alimony, contract, labour, family violence)."""
+    rows = []
+    for item in hv["sentenciaObliga"]:
+        if not isinstance(item, dict) or str(item.get("tengoSentenciaObliga", "")).upper() == "NO":
+            continue
+        rows.append(
+            {
+                "id_hoja_vida": item.get("idHojaVida", id_hoja_vida),
+                "item_id": item.get("idHvSentenciaObliga"),
+                "item_number": item.get("nuItemSentenciaObliga"),
+                "subject": item.get("txMateriaSentencia"),
+                "case_number": item.get("txExpedienteObliga"),
+                "court": item.get("txOrganoJuridicialObliga"),
+                "ruling_text": item.get("txFalloObliga"),
+                "comment": item.get("txComentario"),
+            }
+        )
+    return rows

@@ -1,0 +1,97 @@
+"""Split a staged DataFrame into rows that pass its pandera schema and quarantine rows saying why.
+
+Validation is lazy (every failure reported, not the first). A failure pandera cannot pin to a row (a check
+that errors on a column holding an uncoercible value) is resolved by validating again without the rows
+already known to be bad; a failure that survives that is a schema problem of the whole batch and raises.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+QUARANTINE_COLUMNS = [
+    "table_name",
+    "process_code",
+    "check_name",
+    "column_name",
+    "failure_value",
+    "source_url",
+    "archive_sha256",
+    "record",
+    "quarantined_at",
+]
+
+
+@dataclass
+class ValidationOutcome:
+    valid: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+def _record_json(row: pd.Series) -> str:
+    return json.dumps({k: (None if pd.isna(v) else str(v)) for k, v in row.items()}, ensure_ascii=False)
+
+
+def quarantine_rows(
+    table: str, rows: pd.DataFrame, check: str, column: str | None, values: list[Any] | None = None
+) -> pd.DataFrame:
+    """Quarantine rows for one reason (also used for whole responses that could not be parsed)."""
+    now = datetime.now(UTC)
+    out = []
+    for i, (_, row) in enumerate(rows.iterrows()):
+        value = values[i] if values is not None else (row.get(column) if column else None)
+        out.append(
+            {
+                "table_name": table,
+                "process_code": row.get("process_code"),
+                "check_name": check,
+                "column_name": column,
+                "failure_value": None
+                if value is None or (not isinstance(value, str) and pd.isna(value))
+                else str(value),
+                "source_url": row.get("source_url"),
+                "archive_sha256": row.get("archive_sha256"),
+                "record": _record_json(row),
+                "quarantined_at": now,
+            }
+        )
+    return pd.DataFrame(out, columns=QUARANTINE_COLUMNS)
+
+
+def split_valid(
+    df: pd.DataFrame, schema: pa.DataFrameSchema, table: str, max_passes: int = 3
+) -> ValidationOutcome:
+    """Validate lazily: the valid rows (coerced to the schema's types), and a quarantine row per failure."""
+    remaining = df.reset_index(drop=True)
+    quarantined: list[pd.DataFrame] = []
+    for _ in range(max_passes):
+        try:
+            valid = schema.validate(remaining, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            cases = exc.failure_cases
+            pinned = cases[cases["index"].notna()]
+            if pinned.empty:
+                raise ValueError(
+                    f"{table}: validation failed for the whole batch, not for particular rows: "
+                    + "; ".join(sorted(set(cases["check"].astype(str))))
+                ) from exc
+            for _, case in pinned.iterrows():
+                row = remaining.loc[[int(case["index"])]]
+                quarantined.append(
+                    quarantine_rows(table, row, str(case["check"]), case["column"], [case["failure_case"]])
+                )
+            remaining = remaining.drop(index=sorted({int(i) for i in pinned["index"]})).reset_index(drop=True)
+            continue
+        return ValidationOutcome(valid=valid, quarantine=_concat(quarantined))
+    raise ValueError(f"{table}: validation did not settle after {max_passes} passes")
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=QUARANTINE_COLUMNS)

@@ -1,0 +1,68 @@
+"""Loading into DuckDB: table DDL and model SQL come from `sql/`, one file per table.
+
+Loads replace a whole partition inside one transaction (delete, then insert), so a re-run replaces
+instead of duplicating, and a failed load leaves the previous rows in place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+
+
+def sql_text(name: str) -> str:
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise FileNotFoundError(f"no SQL file for {name!r} (expected {path})")
+    return path.read_text(encoding="utf-8")
+
+
+def ensure_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Run the table's CREATE TABLE IF NOT EXISTS file."""
+    conn.execute(sql_text(table))
+
+
+def _insert(conn: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    if df.empty:
+        return
+    conn.register("_incoming", df)
+    try:
+        conn.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _incoming')
+    finally:
+        conn.unregister("_incoming")
+
+
+def replace_rows(
+    conn: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, where: dict[str, object]
+) -> None:
+    """Atomically replace the rows of `table` matching `where` (column = value) with `df`."""
+    ensure_table(conn, table)
+    clause = " AND ".join(f'"{column}" = ?' for column in where) or "TRUE"
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(f'DELETE FROM "{table}" WHERE {clause}', list(where.values()))
+        _insert(conn, table, df)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def append_rows(conn: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    ensure_table(conn, table)
+    _insert(conn, table, df)
+
+
+def build_model(conn: duckdb.DuckDBPyConnection, name: str) -> int:
+    """Run a model's CREATE OR REPLACE file and return its row count."""
+    conn.execute(sql_text(name))
+    return conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+
+
+def preview_markdown(conn: duckdb.DuckDBPyConnection, table: str, limit: int = 5) -> str:
+    df = conn.execute(f'SELECT * FROM "{table}" LIMIT {int(limit)}').fetchdf()
+    return df.to_markdown(index=False) if not df.empty else "(empty)"

@@ -1,0 +1,26 @@
+-- Criminal sentences declared in each hoja de vida, with the reading of all their fields.
+CREATE TABLE IF NOT EXISTS stg_criminal_sentences (
+    process_code      VARCHAR NOT NULL,
+    id_hoja_vida      BIGINT NOT NULL,
+    item_id           BIGINT NOT NULL,
+    item_number       INTEGER,
+    case_number       VARCHAR,
+    sentence_date_raw VARCHAR,
+    sentence_date     DATE,
+    court             VARCHAR,
+    crime_text        VARCHAR,
+    ruling_text       VARCHAR,
+    modality          VARCHAR,
+    other_modality    VARCHAR,
+    compliance        VARCHAR,
+    comment           VARCHAR,
+    crime_category    VARCHAR NOT NULL,
+    crime_negligent   BOOLEAN NOT NULL,
+    outcome           VARCHAR NOT NULL,
+    prison_modality   VARCHAR,
+    served            BOOLEAN,
+    rehabilitated     BOOLEAN NOT NULL,
+    review_reasons    VARCHAR,
+    source_url        VARCHAR NOT NULL,
+    archive_sha256    VARCHAR NOT NULL
+);
