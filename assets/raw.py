@@ -103,7 +103,12 @@ def jne_hojas_vida(
     context.log.info(f"{process.code}: fetching {len(candidates)} hojas de vida")
     with sources.open() as opened:
         base = opened.url(source)
-        requests = [module.hoja_vida_request(base, process, candidate) for candidate in candidates]
+        requests = []
+        for candidate in candidates:
+            try:
+                requests.append(module.hoja_vida_request(base, process, candidate))
+            except ValueError as exc:  # e.g. the legacy URL needs a party id the list row lacks
+                context.log.warning(f"hoja de vida {candidate['id_hoja_vida']} not requested: {exc}")
         fetched = _fetcher(context, opened, "hojas de vida")(requests)
     return _finish(context, duckdb, "jne_hojas_vida", process.code, source, fetched)
 

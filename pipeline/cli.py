@@ -29,7 +29,7 @@ SUMMARY_TABLES = [
 
 
 def materialize(processes: list[str], settings: Settings, instance: dg.DagsterInstance) -> bool:
-    job = build_definitions(settings).get_job_def("transparency_job")
+    job = build_definitions(settings).resolve_job_def("transparency_job")
     ok = True
     for code in processes:
         result = job.execute_in_process(partition_key=code, instance=instance, raise_on_error=False)

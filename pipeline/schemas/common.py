@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-DNI = pa.Check.str_matches(r"^\d{8}$", error="DNI must be 8 digits, kept as text")
-SHA256 = pa.Check.str_matches(r"^[0-9a-f]{64}$", error="archive reference must be a sha256")
-NOT_BLANK = pa.Check(lambda s: s.str.strip().str.len() > 0, element_wise=False, error="must not be blank")
+DNI = pa.Check.str_matches(r"^\d{8}$", name="dni_8_digits", error="DNI must be 8 digits, kept as text")
+SHA256 = pa.Check.str_matches(
+    r"^[0-9a-f]{64}$", name="sha256_hex", error="archive reference must be a sha256"
+)
+NOT_BLANK = pa.Check(lambda s: s.str.strip().str.len() > 0, name="not_blank", error="must not be blank")
 
 
 def not_in_future() -> pa.Check:
