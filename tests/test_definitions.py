@@ -1,0 +1,29 @@
+"""The Dagster definitions load and are wired as documented."""
+
+import dagster as dg
+
+from pipeline.definitions import defs
+
+
+def test_definitions_load_with_job_schedule_and_blocking_checks() -> None:
+    repo = defs.get_repository_def()
+    job = defs.resolve_job_def("transparency_job")
+    assert job.partitions_def is not None
+    assert set(job.partitions_def.get_partition_keys()) == {"EG2016", "EG2021", "EG2026"}
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    checks = [spec for spec in repo.asset_graph.asset_check_keys]
+    assert len(checks) == 5
+    for key in checks:
+        assert repo.asset_graph.get_check_spec(key).blocking
+
+
+def test_every_writer_is_in_the_duckdb_pool_and_grouped_by_layer() -> None:
+    graph = defs.resolve_asset_graph()
+    groups = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        groups.setdefault(node.group_name, set()).add(key.to_user_string())
+        assert node.pools == {"duckdb_writer"}, key
+    assert set(groups) == {"raw", "staged", "models"}
+    assert {"empty_seat_flags", "candidacy_bans", "review_queue"} <= groups["models"]
