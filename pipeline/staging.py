@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline.http.request import Fetched
 from pipeline.processes import Process
-from pipeline.rules.crimes import CrimeClassifier
+from pipeline.rules.crimes import CrimeClassifier, CrimeMatch
 from pipeline.rules.sentences import read_sentence
 from pipeline.sources import congreso
 from pipeline.sources.errors import SourceFormatError
@@ -69,6 +69,15 @@ def _hv_id(fetched: Fetched) -> int | None:
     return int(value) if str(value).isdigit() else None
 
 
+def _also_named(crime: CrimeMatch) -> tuple[str, ...]:
+    if not crime.also_named:
+        return ()
+    return (
+        f"el texto del delito nombra otras categorias ({', '.join(crime.also_named)}) "
+        f"ademas de {crime.category}",
+    )
+
+
 def criminal_sentences(
     responses: Sequence[Fetched],
     process: Process,
@@ -92,7 +101,7 @@ def criminal_sentences(
                 prison_modality=reading.prison_modality,
                 served=reading.served,
                 rehabilitated=reading.rehabilitated,
-                review_reasons="; ".join(reading.review_reasons) or None,
+                review_reasons="; ".join(reading.review_reasons + _also_named(crime)) or None,
             )
         return rows
 

@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS stg_court_rulings (
     crime           VARCHAR NOT NULL,
     crime_category  VARCHAR NOT NULL,
     crime_negligent BOOLEAN NOT NULL,
+    crime_also_named VARCHAR,
     instance        VARCHAR NOT NULL,
     firm            BOOLEAN NOT NULL,
     outcome         VARCHAR NOT NULL,

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-# The repo is not installed in the venv and pytest has no pythonpath setting: make the `pipeline`
-# package importable when running `pytest tests/test_congreso.py` from any directory.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.sources.congreso import (
     LayoutChangedError,

@@ -105,6 +105,7 @@ def ruling(
         "crime": crime,
         "crime_category": match.category,
         "crime_negligent": match.negligent,
+        "crime_also_named": ", ".join(match.also_named) or None,
         "instance": instance,
         "firm": firm,
         "outcome": outcome,
@@ -306,6 +307,14 @@ def test_undeclared_conviction_only_when_the_hoja_de_vida_omits_it() -> None:
     same_case = {**declared("COLUSION", "2019-05-10", served=True), "case_number": "99-2026"}
     conn = _warehouse([candidacy()], [same_case], [firm], [])
     assert conn.execute("SELECT count(*) FROM undeclared_convictions").fetchone() == (0,)
+
+
+def test_a_ruling_naming_two_crime_categories_goes_to_review_not_to_a_flag() -> None:
+    mixed = ruling("LAVADO DE ACTIVOS Y CONTRA EL PATRIMONIO", "2026-10-01", True)
+    conn = _warehouse([candidacy()], [], [mixed], [legislator()])
+    assert conn.execute("SELECT count(*) FROM empty_seat_flags").fetchone() == (0,)
+    reasons = conn.execute("SELECT reasons FROM review_queue WHERE item_kind = 'court_ruling'").fetchone()[0]
+    assert "money_laundering" in reasons
 
 
 def test_rules_carry_citations_and_validity() -> None:

@@ -46,6 +46,8 @@ class Archive:
                 content = gz.read()
         except FileNotFoundError:
             raise FileNotFoundError(f"archive has no body {sha256} (expected at {path})") from None
+        except (OSError, EOFError) as exc:  # bad gzip header, flipped bits, truncated file
+            raise ValueError(f"archived body {path} is unreadable ({exc}): the archive is corrupt") from None
         if hashlib.sha256(content).hexdigest() != sha256:
             raise ValueError(f"archived body {path} does not match its hash: the archive is corrupt")
         return content

@@ -27,10 +27,14 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-class CappedRetry(Retry):
-    """urllib3 Retry whose Retry-After wait is capped, so a server asking for an hour cannot stall a run."""
+class PoliteRetry(Retry):
+    """urllib3 Retry that never retries at once (urllib3 skips the backoff before the first retry) and caps
+    Retry-After, so a struggling site gets a pause and a server asking for an hour cannot stall a run."""
 
     max_retry_after: float = 60.0
+
+    def get_backoff_time(self) -> float:
+        return max(super().get_backoff_time(), self.backoff_factor)
 
     def get_retry_after(self, response):  # type: ignore[no-untyped-def]
         value = super().get_retry_after(response)
@@ -59,7 +63,7 @@ class HttpClient:
         self.settings = settings
         self.archive = archive
         self.throttle = HostThrottle(settings.requests_per_second)
-        retry = CappedRetry(
+        retry = PoliteRetry(
             total=settings.max_retries,
             connect=settings.max_retries,
             read=settings.max_retries,

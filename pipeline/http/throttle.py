@@ -6,6 +6,7 @@ should never see bursts, and evenly spaced slots let many threads keep the confi
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 class HostThrottle:
     def __init__(self, requests_per_second: float, clock=time.monotonic, sleep=time.sleep) -> None:
-        if requests_per_second <= 0:
+        if not (requests_per_second > 0 and math.isfinite(requests_per_second)):
             raise ValueError(f"requests_per_second must be positive, got {requests_per_second}")
         self.interval = 1.0 / requests_per_second
         self._next_slot: dict[str, float] = {}

@@ -106,6 +106,9 @@ class CrimeMatch:
     pattern: str | None
     negligent: bool
     articles: str | None
+    # Categories of other crimes the same text names outside the winning phrase ("LAVADO DE ACTIVOS Y
+    # CONTRA EL PATRIMONIO"): such a record needs a person, since one category cannot speak for both.
+    also_named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -185,15 +188,25 @@ class CrimeClassifier:
         padded = f" {normalised} "
         best: CrimeRule | None = None
         best_key = (0, 0)
+        found: list[tuple[int, str, CrimeRule]] = []
         for needle, rule in self._rules:
             position = padded.find(needle)
+            if position < 0:
+                continue
+            found.append((position, needle, rule))
             # Longest pattern first, then the one found earliest in the text; on a full tie the
             # strict comparison keeps the earlier CSV row.
-            if position >= 0 and (best is None or (-len(needle), position) < best_key):
+            if best is None or (-len(needle), position) < best_key:
                 best, best_key = rule, (-len(needle), position)
+        start, end = best_key[1], best_key[1] - best_key[0]
+        also = sorted({
+            rule.category for position, needle, rule in found
+            if best is not None and rule.category != best.category
+            and (position + len(needle) <= start or position >= end - 1)
+        })
         negligent_words = bool(_NEGLIGENT_MARKER.search(normalised))
         intent_words = bool(_INTENT_MARKER.search(normalised))
         if best is None:
             return CrimeMatch(FALLBACK_CATEGORY, None, negligent_words and not intent_words, None)
         negligent = (best.negligent or negligent_words) and not intent_words
-        return CrimeMatch(best.category, best.pattern, negligent, best.articles)
+        return CrimeMatch(best.category, best.pattern, negligent, best.articles, tuple(also))

@@ -29,6 +29,7 @@ schema = pa.DataFrameSchema(
         "notes": pa.Column(str, nullable=True),
         "crime_category": pa.Column(str),
         "crime_negligent": pa.Column(bool),
+        "crime_also_named": pa.Column(str, nullable=True),
     },
     checks=[
         pa.Check(
