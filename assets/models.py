@@ -74,6 +74,17 @@ MODELS: list[tuple[str, list[str], str]] = [
 ]
 
 
+# Counts shown in the asset metadata, by the column that matters most to a reader of each model.
+BREAKDOWNS = {
+    "criminal_records": "outcome",
+    "legislators": "match_method",
+    "empty_seat_flags": "status",
+    "candidacy_bans": "rule_id",
+    "review_queue": "item_kind",
+    "fetch_failures": "asset",
+}
+
+
 def _model_asset(name: str, deps: list[str], description: str) -> dg.AssetsDefinition:
     @dg.asset(
         name=name,
@@ -89,15 +100,19 @@ def _model_asset(name: str, deps: list[str], description: str) -> dg.AssetsDefin
             if name == "fetch_failures":
                 conn.execute(sql_text("raw_responses"))
             rows = build_model(conn, name)
-            preview = preview_markdown(conn, name)
-        context.log.info(f"{name}: {rows} rows")
-        return dg.MaterializeResult(
-            metadata={
+            metadata = {
                 "dagster/row_count": dg.MetadataValue.int(rows),
-                "preview": dg.MetadataValue.md(preview),
+                "preview": dg.MetadataValue.md(preview_markdown(conn, name)),
                 "sql": dg.MetadataValue.path(f"sql/{name}.sql"),
             }
-        )
+            if name in BREAKDOWNS:
+                column = BREAKDOWNS[name]
+                counts = conn.execute(
+                    f'SELECT "{column}", count(*) FROM "{name}" GROUP BY 1 ORDER BY 1'
+                ).fetchall()
+                metadata[f"by_{column}"] = dg.MetadataValue.json({str(k): v for k, v in counts})
+        context.log.info(f"{name}: {rows} rows")
+        return dg.MaterializeResult(metadata=metadata)
 
     return _model
 

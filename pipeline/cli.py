@@ -27,12 +27,17 @@ SUMMARY_TABLES = [
     "fetch_failures",
 ]
 
+# Progress, warnings and errors on the console; the step-by-step DEBUG events stay in the Dagster UI.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
 
 def materialize(processes: list[str], settings: Settings, instance: dg.DagsterInstance) -> bool:
     job = build_definitions(settings).resolve_job_def("transparency_job")
     ok = True
     for code in processes:
-        result = job.execute_in_process(partition_key=code, instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            partition_key=code, instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE
+        )
         print(f"{code}: {'success' if result.success else 'FAILED'} (run {result.run_id})")
         ok &= result.success
     return ok

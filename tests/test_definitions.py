@@ -27,3 +27,25 @@ def test_every_writer_is_in_the_duckdb_pool_and_grouped_by_layer() -> None:
         assert node.pools == {"duckdb_writer"}, key
     assert set(groups) == {"raw", "staged", "models"}
     assert {"empty_seat_flags", "candidacy_bans", "review_queue"} <= groups["models"]
+
+
+def test_schema_check_fails_on_bad_rows_and_blocks_the_models(offline_settings) -> None:
+    """Rows that bypassed validation (here: left by an older version in another partition) fail the blocking
+    check, and the flag tables are not built from them."""
+    import duckdb
+
+    from pipeline.warehouse import ensure_table
+    from tests.support import query, run_pipeline
+
+    offline_settings.data_dir.mkdir(parents=True)
+    with duckdb.connect(str(offline_settings.database_path)) as conn:
+        ensure_table(conn, "stg_candidates")
+        conn.execute(
+            "INSERT INTO stg_candidates VALUES ('EG2016', 'CONGRESO', NULL, 5, '123', 'X', 'Y', 'Z', "
+            "'X Y Z', NULL, 'P', 1, 'INSCRITO', 'http://old', ?)",
+            ["b" * 64],
+        )
+    assert not run_pipeline(offline_settings, ["EG2026"])
+    tables = {row[0] for row in query(offline_settings, "SELECT table_name FROM information_schema.tables")}
+    assert "stg_candidates" in tables and "stg_legislators" in tables
+    assert "candidates" not in tables and "empty_seat_flags" not in tables and "legislators" not in tables

@@ -4,7 +4,20 @@ import pandera.pandas as pa
 
 from pipeline.schemas.common import DNI, NOT_BLANK, PROVENANCE
 
-STATUSES = ["INSCRITO", "IMPROCEDENTE", "EXCLUSION", "RENUNCIA", "RETIRO", "TACHADO", "FALLECIDO"]
+# Current API (all seen in the EG2026 capture) and legacy API list states (seen in the EG2021 capture).
+STATUSES = [
+    "INSCRITO",
+    "IMPROCEDENTE",
+    "EXCLUSION",
+    "RENUNCIA",
+    "RETIRO",
+    "TACHADO",
+    "FALLECIDO",
+    "RECIBIDO",
+    "INADMISIBLE",
+    "PUBLICADO PARA TACHAS",
+    "ADMITIDO",
+]
 
 schema = pa.DataFrameSchema(
     {
