@@ -10,8 +10,9 @@ from assets import raw, staged
 from assets.checks import schema_checks
 from assets.models import model_assets, reference_tables
 from assets.partitions import processes_partitions
+from assets.publish import publication
 from pipeline.processes import load_processes
-from pipeline.resources import SourcesResource, WarehouseResource
+from pipeline.resources import PublicationResource, SourcesResource, WarehouseResource
 from pipeline.settings import Settings
 
 ALL_ASSETS = [
@@ -25,6 +26,7 @@ ALL_ASSETS = [
     staged.stg_court_rulings,
     reference_tables,
     *model_assets,
+    publication,
 ]
 
 # In-process execution: the graph is small, and steps then share one process (about 2 s saved per step
@@ -66,6 +68,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         resources={
             "sources": SourcesResource.from_settings(settings),
             "duckdb": WarehouseResource(database=str(settings.database_path)),
+            "publication": PublicationResource.from_settings(settings),
         },
     )
 

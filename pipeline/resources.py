@@ -108,6 +108,18 @@ class SourcesResource(dg.ConfigurableResource):
                 replay.stop()
 
 
+class PublicationResource(dg.ConfigurableResource):
+    """Where publications go, how many dated releases to keep, and whether this is the offline demo."""
+
+    root: str
+    keep: int = 7
+    mode: str = "offline"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PublicationResource:
+        return cls(root=str(settings.published_dir), keep=settings.publish_keep, mode=settings.mode)
+
+
 class WarehouseResource(DuckDBResource):
     """DuckDB warehouse; creates the data directory the file lives in."""
 

@@ -49,10 +49,15 @@ class Settings:
     max_workers: int
     max_retries: int
     page_size: int
+    publish_keep: int
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.data_dir / "published"
 
     @property
     def archive_dir(self) -> Path:
@@ -84,4 +89,5 @@ class Settings:
             max_workers=int(_env("PIPELINE_HTTP_WORKERS", "4")),
             max_retries=int(_env("PIPELINE_HTTP_RETRIES", "4")),
             page_size=int(_env("PIPELINE_JNE_PAGE_SIZE", "50")),
+            publish_keep=int(_env("PIPELINE_PUBLISH_KEEP", "7")),
         )

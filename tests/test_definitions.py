@@ -25,7 +25,7 @@ def test_every_writer_is_in_the_duckdb_pool_and_grouped_by_layer() -> None:
         node = graph.get(key)
         groups.setdefault(node.group_name, set()).add(key.to_user_string())
         assert node.pools == {"duckdb_writer"}, key
-    assert set(groups) == {"raw", "staged", "models"}
+    assert set(groups) == {"raw", "staged", "models", "publish"}
     assert {"empty_seat_flags", "candidacy_bans", "review_queue"} <= groups["models"]
 
 
