@@ -10,7 +10,7 @@ from assets import raw, staged
 from assets.checks import schema_checks
 from assets.models import model_assets, reference_tables
 from assets.partitions import processes_partitions
-from assets.publish import publication
+from assets.publish import no_large_row_loss, publication, publication_gate, quarantine_within_limit
 from pipeline.processes import load_processes
 from pipeline.resources import PublicationResource, SourcesResource, WarehouseResource
 from pipeline.settings import Settings
@@ -26,6 +26,7 @@ ALL_ASSETS = [
     staged.stg_court_rulings,
     reference_tables,
     *model_assets,
+    publication_gate,
     publication,
 ]
 
@@ -62,7 +63,7 @@ def daily_refresh(context: dg.ScheduleEvaluationContext):
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
-        asset_checks=schema_checks,
+        asset_checks=[*schema_checks, no_large_row_loss, quarantine_within_limit],
         jobs=[transparency_job],
         schedules=[daily_refresh],
         resources={

@@ -114,10 +114,18 @@ class PublicationResource(dg.ConfigurableResource):
     root: str
     keep: int = 7
     mode: str = "offline"
+    max_row_loss_share: float = 0.2
+    max_quarantine_share: float = 0.1
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PublicationResource:
-        return cls(root=str(settings.published_dir), keep=settings.publish_keep, mode=settings.mode)
+        return cls(
+            root=str(settings.published_dir),
+            keep=settings.publish_keep,
+            mode=settings.mode,
+            max_row_loss_share=settings.max_row_loss_share,
+            max_quarantine_share=settings.max_quarantine_share,
+        )
 
 
 class WarehouseResource(DuckDBResource):

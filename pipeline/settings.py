@@ -50,6 +50,8 @@ class Settings:
     max_retries: int
     page_size: int
     publish_keep: int
+    max_row_loss_share: float
+    max_quarantine_share: float
 
     @property
     def database_path(self) -> Path:
@@ -90,4 +92,8 @@ class Settings:
             max_retries=int(_env("PIPELINE_HTTP_RETRIES", "4")),
             page_size=int(_env("PIPELINE_JNE_PAGE_SIZE", "50")),
             publish_keep=int(_env("PIPELINE_PUBLISH_KEEP", "7")),
+            # Publication guards: block when a public table loses more than this share of its rows since the
+            # last publication, or when more than this share of a staged table's rows were quarantined.
+            max_row_loss_share=float(_env("PIPELINE_GUARD_MAX_ROW_LOSS", "0.2")),
+            max_quarantine_share=float(_env("PIPELINE_GUARD_MAX_QUARANTINE", "0.1")),
         )

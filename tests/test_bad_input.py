@@ -63,6 +63,8 @@ def _break_jne(rec: Path) -> None:
 @pytest.fixture
 def broken_run(clean_env, recordings_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     _break_jne(recordings_copy)
+    # This module is about quarantining; the guard that then blocks publication is tested on its own.
+    monkeypatch.setenv("PIPELINE_GUARD_MAX_QUARANTINE", "1")
     with serve_as_live(monkeypatch, recordings_copy):
         settings = Settings.from_env()
         assert run_pipeline(settings, ["EG2026"]), "bad records must not fail the run"

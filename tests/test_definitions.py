@@ -13,7 +13,7 @@ def test_definitions_load_with_job_schedule_and_blocking_checks() -> None:
     schedule = defs.resolve_schedule_def("daily_refresh")
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     checks = [spec for spec in repo.asset_graph.asset_check_keys]
-    assert len(checks) == 5
+    assert len(checks) == 7  # a schema check per staged table, two publication guards
     for key in checks:
         assert repo.asset_graph.get_check_spec(key).blocking
 

@@ -131,6 +131,15 @@ def _switch(root: Path, release: Path) -> None:
     os.replace(temp_link, root / "current")
 
 
+def previous_row_counts(root: Path) -> dict[str, int] | None:
+    """Rows per public table in the current publication (from its manifest); None before the first one."""
+    manifest = root / "current" / "manifest.json"
+    if not manifest.is_file():
+        return None
+    files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+    return {Path(f["path"]).stem: f["rows"] for f in files if f["path"].endswith(".parquet")}
+
+
 def _prune(root: Path, keep: int) -> list[Path]:
     current = (root / "current").resolve()
     releases = sorted(p for p in (root / "releases").iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -147,10 +156,11 @@ def publish(
     failed publication leaves both the previous release and the history as they were."""
     releases = root / "releases"
     releases.mkdir(parents=True, exist_ok=True)
+    for stale in releases.glob(".*.partial"):  # left by a publication that was killed mid-way
+        shutil.rmtree(stale, ignore_errors=True)
     stamp = as_of.strftime("%Y%m%dT%H%M%S%fZ")
     partial = releases / f".{stamp}.partial"
     final = releases / stamp
-    shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir()
     try:
         changes = compute_changes(conn, as_of)
