@@ -7,7 +7,7 @@ the client adds only what urllib3 lacks: the throttle and the archive.
 
 from __future__ import annotations
 
-import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,8 +21,6 @@ from urllib3.util.retry import Retry
 from pipeline.http.archive import Archive
 from pipeline.http.request import Fetched, Request
 from pipeline.http.throttle import HostThrottle
-
-log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -51,7 +49,8 @@ class HttpSettings:
     user_agent: str
     timeout_s: float = 30.0
     requests_per_second: float = 2.0
-    max_workers: int = 4
+    max_workers: int = 0  # 0: sized from the rate and the observed latency
+    max_workers_cap: int = 64
     max_retries: int = 4
     backoff_factor: float = 0.5
     backoff_jitter: float = 0.25
@@ -76,7 +75,8 @@ class HttpClient:
             raise_on_status=False,
         )
         retry.max_retry_after = settings.max_retry_after_s
-        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=max(settings.max_workers, 1))
+        pool_size = settings.max_workers if settings.max_workers > 0 else settings.max_workers_cap
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=max(pool_size, 1))
         self.session = requests.Session()
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -118,20 +118,34 @@ class HttpClient:
             elapsed_ms=int((time.monotonic() - started) * 1000),
         )
 
+    def workers_for(self, latency_s: float) -> int:
+        """Threads needed to keep the per-host rate saturated: by Little's law, rate x latency requests are
+        in flight at once; half again as many, plus one, absorbs jitter. The throttle still caps the rate."""
+        if self.settings.max_workers > 0:
+            return self.settings.max_workers
+        needed = math.ceil(self.settings.requests_per_second * max(latency_s, 0.001) * 1.5) + 1
+        return max(1, min(self.settings.max_workers_cap, needed))
+
     def fetch_many(
         self,
         requests_: Sequence[Request],
         progress: Callable[[int, int], None] | None = None,
         progress_every: int = 100,
     ) -> list[Fetched]:
-        """Fetch concurrently (bounded by max_workers, paced by the per-host throttle), in input order."""
+        """Fetch concurrently, paced by the per-host throttle, in input order. The first response's latency
+        sizes the thread pool (unless max_workers fixes it)."""
         total = len(requests_)
-        results: list[Fetched] = []
-        with ThreadPoolExecutor(max_workers=max(self.settings.max_workers, 1)) as pool:
-            for done, fetched in enumerate(pool.map(self.fetch, requests_), start=1):
+        if not total:
+            return []
+        results = [self.fetch(requests_[0])]
+        workers = self.workers_for(results[0].elapsed_ms / 1000)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for done, fetched in enumerate(pool.map(self.fetch, requests_[1:]), start=2):
                 results.append(fetched)
                 if progress and (done % progress_every == 0 or done == total):
                     progress(done, total)
+        if progress and total == 1:
+            progress(1, 1)
         return results
 
     def close(self) -> None:
