@@ -30,6 +30,45 @@ def reference_tables(context: dg.AssetExecutionContext, duckdb: WarehouseResourc
     )
 
 
+# Follow the money (issue 3): built like every model, shown in the Dagster group "finance".
+FINANCE_MODELS: list[tuple[str, list[str], str]] = [
+    (
+        "declared_income",
+        ["stg_declared_income", "stg_candidates", "finance_parameters"],
+        "Income items declared in the hoja de vida; likely unit errors marked for review.",
+    ),
+    (
+        "declared_assets",
+        ["stg_declared_assets", "stg_candidates", "finance_parameters"],
+        "Real estate and vehicles declared in the hoja de vida; likely unit errors marked for review.",
+    ),
+    (
+        "contributions",
+        ["stg_contributions", "finance_parameters"],
+        "Contributions each party reported to ONPE Claridad.",
+    ),
+    (
+        "campaign_expenses",
+        ["stg_campaign_expenses", "finance_parameters"],
+        "Expenses candidates reported to ONPE (Formato 8).",
+    ),
+    (
+        "party_finance",
+        ["stg_party_finance", "stg_contributions"],
+        "Claridad's totals per party and process against the sum of its published detail.",
+    ),
+    (
+        "finance_summary",
+        ["candidates", "declared_income", "declared_assets", "stg_candidate_finance", "campaign_expenses"],
+        "One row per candidacy with finance data: income, assets, campaign income, expenses and ratios.",
+    ),
+    (
+        "finance_flags",
+        ["contributions", "criminal_records", "party_finance", "finance_summary", "finance_parameters"],
+        "Finance findings, each with its rule, citation, status and evidence.",
+    ),
+]
+
 # name, upstream assets, description. Order follows dependencies.
 MODELS: list[tuple[str, list[str], str]] = [
     ("candidates", ["stg_candidates"], "One row per candidacy with its JNE list status."),
@@ -61,14 +100,30 @@ MODELS: list[tuple[str, list[str], str]] = [
         ["court_rulings", "criminal_records", "candidates"],
         "Firm convictions from court rulings that the hoja de vida does not declare (Ley 28094 art. 23.3).",
     ),
+    *FINANCE_MODELS,
     (
         "review_queue",
-        ["criminal_records", "court_rulings", "legislators", "convictions"],
+        [
+            "criminal_records",
+            "court_rulings",
+            "legislators",
+            "convictions",
+            "declared_income",
+            "declared_assets",
+            "contributions",
+            "campaign_expenses",
+        ],
         "Contradictory, duplicated or uncertain records a person must review before anything is flagged.",
     ),
     (
         "fetch_failures",
-        ["jne_candidate_lists", "jne_hojas_vida", "congress_rosters"],
+        [
+            "jne_candidate_lists",
+            "jne_hojas_vida",
+            "congress_rosters",
+            "jne_finance_sections",
+            "claridad_responses",
+        ],
         "View: requests of each asset's latest run that did not succeed.",
     ),
 ]
@@ -82,7 +137,12 @@ BREAKDOWNS = {
     "candidacy_bans": "rule_id",
     "review_queue": "item_kind",
     "fetch_failures": "asset",
+    "declared_assets": "asset_kind",
+    "contributions": "contribution_type",
+    "party_finance": "reconciles",
+    "finance_flags": "flag_kind",
 }
+FINANCE_GROUP = {name for name, _, _ in FINANCE_MODELS}
 
 
 def _model_asset(name: str, deps: list[str], description: str) -> dg.AssetsDefinition:
@@ -90,7 +150,7 @@ def _model_asset(name: str, deps: list[str], description: str) -> dg.AssetsDefin
         name=name,
         deps=[*deps, "reference_tables"] if name != "fetch_failures" else deps,
         description=description,
-        group_name="models",
+        group_name="finance" if name in FINANCE_GROUP else "models",
         kinds={"duckdb", "sql"},
         pool=DUCKDB_POOL,
     )

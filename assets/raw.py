@@ -131,7 +131,15 @@ def congress_rosters(
                 except congreso.LayoutChangedError:
                     continue  # stg_legislators reports the layout change
                 fetched += fetch([Request("GET", row["profile_url"]) for row in listed])
-    return _finish(context, duckdb, "congress_rosters", process.code, "congreso", fetched)
+    result = _finish(context, duckdb, "congress_rosters", process.code, "congreso", fetched)
+    missing = [f for f in fetched if not f.ok]
+    if missing:
+        # Each page holds a whole chamber (or one legislator): loading without it would drop people.
+        raise dg.Failure(
+            description=f"congreso: {len(missing)} roster page(s) could not be fetched, e.g. "
+            f"{missing[0].describe_failure()}; the previous roster stays",
+        )
+    return result
 
 
 @dg.asset(group_name="raw", kinds={"python", "duckdb"}, pool=DUCKDB_POOL)

@@ -13,7 +13,7 @@ from pipeline.resources import SourcesResource, WarehouseResource
 from pipeline.rules.crimes import CrimeClassifier
 from pipeline.schemas import candidates, civil_sentences, court_rulings, criminal_sentences, legislators
 from pipeline.validate import split_valid
-from pipeline.warehouse import preview_markdown, replace_rows
+from pipeline.warehouse import ensure_table, preview_markdown, replace_rows
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "stg_candidates": candidates.schema,
@@ -71,6 +71,30 @@ def _staged(name: str, deps: list[str], description: str, partitioned: bool = Tr
     )
 
 
+def _fail_on_emptied_lists(
+    duckdb: WarehouseResource, process_code: str, rows: pd.DataFrame, url: str
+) -> None:
+    """A list that had candidates and now parses to none is a broken page, not a withdrawn list."""
+    with duckdb.get_connection() as conn:
+        ensure_table(conn, "stg_candidates")
+        before = conn.execute(
+            "SELECT office, coalesce(district, '') AS district, count(*) FROM stg_candidates "
+            "WHERE process_code = ? GROUP BY ALL",
+            [process_code],
+        ).fetchall()
+    now = rows.assign(district=rows["district"].fillna("")).groupby(["office", "district"]).size().to_dict()
+    emptied = [
+        f"{office} {district}".strip()
+        for office, district, count in before
+        if count and not now.get((office, district))
+    ]
+    if emptied:
+        raise dg.Failure(
+            description=f"{process_code}: candidate list(s) {', '.join(emptied)} had candidates and now have "
+            f"no candidates ({url}): the list page probably changed; the previous candidacies stay"
+        )
+
+
 @dg.asset(**_staged("stg_candidates", ["jne_candidate_lists"], "Candidacies from the JNE lists, validated."))
 def stg_candidates(
     context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource
@@ -84,6 +108,7 @@ def stg_candidates(
             description=f"{process.code}: {len(responses)} candidate-list responses parsed to no candidates "
             f"at all: the list format probably changed (first: {responses[0].request.full_url})"
         )
+    _fail_on_emptied_lists(duckdb, process.code, parsed.rows, responses[0].request.url if responses else "")
     return dg.MaterializeResult(
         metadata=load_validated(context, duckdb, "stg_candidates", parsed, process.code)
     )
@@ -120,6 +145,13 @@ def stg_sentences(context: dg.AssetExecutionContext, sources: SourcesResource, d
         responses, process, module, columns("stg_criminal_sentences"), classifier
     )
     civil = staging.civil_sentences(responses, process, module, columns("stg_civil_sentences"))
+    unreadable = (criminal.quarantine["check_name"] == "parse").sum() if not criminal.quarantine.empty else 0
+    if responses and unreadable > len(responses) / 2:
+        # Most hojas de vida unreadable: the format changed. Keep the sentences already loaded.
+        raise dg.Failure(
+            description=f"{process.code}: {unreadable} of {len(responses)} hojas de vida could not be read, "
+            f"e.g. {criminal.quarantine.iloc[0]['failure_value']}; the previous sentences stay"
+        )
     crim_meta = load_validated(context, duckdb, "stg_criminal_sentences", criminal, process.code)
     unmapped = int((criminal.rows["crime_category"] == "other").sum()) if not criminal.rows.empty else 0
     yield dg.MaterializeResult(

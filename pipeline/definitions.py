@@ -8,6 +8,8 @@ import dagster as dg
 
 from assets import raw, staged
 from assets.checks import schema_checks
+from assets.finance import finance_assets
+from assets.finance_checks import finance_checks
 from assets.models import model_assets, reference_tables
 from assets.partitions import processes_partitions
 from assets.publish import no_large_row_loss, publication, publication_gate, quarantine_within_limit
@@ -26,6 +28,7 @@ ALL_ASSETS = [
     staged.stg_court_rulings,
     reference_tables,
     *model_assets,
+    *finance_assets,
     publication_gate,
     publication,
 ]
@@ -63,7 +66,7 @@ def daily_refresh(context: dg.ScheduleEvaluationContext):
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
-        asset_checks=[*schema_checks, no_large_row_loss, quarantine_within_limit],
+        asset_checks=[*schema_checks, *finance_checks, no_large_row_loss, quarantine_within_limit],
         jobs=[transparency_job],
         schedules=[daily_refresh],
         resources={

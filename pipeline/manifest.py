@@ -33,20 +33,32 @@ def record_responses(
 def latest_responses(
     conn: duckdb.DuckDBPyConnection, asset: str, process_code: str | None, archive: Archive
 ) -> list[Fetched]:
-    """The successful responses of the asset's most recent run for this process, rebuilt from the archive."""
+    """For every request of the asset's most recent run for this process, its newest successful response.
+
+    A request that failed in the latest run falls back to the last body it got in an earlier run, so a
+    server hiccup never deletes rows loaded before (the failure itself stays in `fetch_failures`). Requests
+    are matched on method, path and query and body hash, not host: offline the replay server's port changes
+    every run, and live the JNE spreads one API over several hosts.
+    """
     ensure_table(conn, "raw_responses")
     rows = conn.execute(
         """
-        WITH latest AS (
-            SELECT arg_max(run_id, fetched_at) AS run_id FROM raw_responses
-            WHERE asset = ? AND process_code IS NOT DISTINCT FROM ?
+        WITH mine AS (
+            SELECT *, regexp_replace(url, '^[a-z]+://[^/]+', '') AS request_key
+            FROM raw_responses WHERE asset = ? AND process_code IS NOT DISTINCT FROM ?
+        ), latest AS (SELECT arg_max(run_id, fetched_at) AS run_id FROM mine),
+        wanted AS (
+            SELECT DISTINCT method, request_key, request_body_sha256 FROM mine JOIN latest USING (run_id)
         )
-        SELECT method, url, request_body, status, content_type, sha256, fetched_at, elapsed_ms
-        FROM raw_responses JOIN latest USING (run_id)
-        WHERE asset = ? AND process_code IS NOT DISTINCT FROM ? AND status = 200 AND error IS NULL
-        ORDER BY fetched_at, url
+        SELECT m.method, m.url, m.request_body, m.status, m.content_type, m.sha256, m.fetched_at, m.elapsed_ms
+        FROM mine m JOIN wanted w ON m.method = w.method AND m.request_key = w.request_key
+            AND m.request_body_sha256 IS NOT DISTINCT FROM w.request_body_sha256
+        WHERE m.status = 200 AND m.error IS NULL
+        QUALIFY row_number() OVER (
+            PARTITION BY m.method, m.request_key, m.request_body_sha256 ORDER BY m.fetched_at DESC) = 1
+        ORDER BY m.fetched_at, m.url
         """,
-        [asset, process_code, asset, process_code],
+        [asset, process_code],
     ).fetchall()
     out = []
     for method, url, body, status, content_type, sha, fetched_at, elapsed_ms in rows:

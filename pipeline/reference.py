@@ -3,6 +3,7 @@ covers, election processes and the crime-name mapping."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,15 @@ from pipeline.processes import load_processes
 from pipeline.rules.crimes import CRIME_CATEGORIES_FILE, load_rules
 
 LEGAL_RULES_FILE = Path(__file__).parent / "rules" / "legal_rules.yaml"
-RULE_KINDS = {"empty_seat", "accesitario_replaces", "candidacy_ban", "disclosure"}
+RULE_KINDS = {
+    "empty_seat",
+    "accesitario_replaces",
+    "candidacy_ban",
+    "disclosure",
+    "finance",
+    "reference_value",
+    "review_criterion",
+}
 
 
 def rule_tables(path: Path = LEGAL_RULES_FILE) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -38,11 +47,17 @@ def rule_tables(path: Path = LEGAL_RULES_FILE) -> tuple[pd.DataFrame, pd.DataFra
                     "status",
                 )
             }
+            | {"value": _exact(rule.get("value")), "value_unit": rule.get("value_unit")}
         )
         categories += [
             {"rule_id": rule["id"], "crime_category": c} for c in rule.get("crime_categories") or []
         ]
     return pd.DataFrame(rows), pd.DataFrame(categories, columns=["rule_id", "crime_category"])
+
+
+def _exact(value: object) -> Decimal | None:
+    """Limits and reference values (UIT) as exact decimals: YAML would read them as float."""
+    return None if value is None else Decimal(str(value))
 
 
 def processes_table() -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +14,13 @@ from dagster_duckdb import DuckDBResource
 from pipeline.http.archive import Archive
 from pipeline.http.client import HttpClient, HttpSettings
 from pipeline.http.replay import ReplayServer
-from pipeline.settings import OFFLINE_PATHS, RECORDINGS_DIR, Settings
+from pipeline.settings import (
+    CLARIDAD_TOKEN_ENV,
+    OFFLINE_CLARIDAD_TOKEN,
+    OFFLINE_PATHS,
+    RECORDINGS_DIR,
+    Settings,
+)
 
 
 @dataclass
@@ -45,11 +52,17 @@ class SourcesResource(dg.ConfigurableResource):
     senado_url: str = ""
     diputados_url: str = ""
     congreso_url: str = ""
+    claridad_url: str = ""
+    claridad_token: str = ""  # a secret: a dg.EnvVar, so Dagster shows the variable name, not the value
+    claridad_export: str = ""
+    claridad_page_size: int = 500
+    finance_review_above_pen: str = "1000000"
+    finance_max_ratio: str = "10"
     rulings_path: str
     user_agent: str
     timeout_s: float = 30.0
     requests_per_second: float = 1.0
-    max_workers: int = 4
+    max_workers: int = 0
     max_retries: int = 4
     page_size: int = 50
 
@@ -63,6 +76,12 @@ class SourcesResource(dg.ConfigurableResource):
             senado_url=settings.base_urls["senado"],
             diputados_url=settings.base_urls["diputados"],
             congreso_url=settings.base_urls["congreso"],
+            claridad_url=settings.base_urls["claridad"],
+            claridad_token=_claridad_token(settings),
+            claridad_export=settings.claridad_export,
+            claridad_page_size=settings.claridad_page_size,
+            finance_review_above_pen=settings.finance_review_above_pen,
+            finance_max_ratio=settings.finance_max_ratio,
             rulings_path=str(settings.rulings_path),
             user_agent=settings.user_agent,
             timeout_s=settings.timeout_s,
@@ -83,6 +102,7 @@ class SourcesResource(dg.ConfigurableResource):
             "senado": self.senado_url,
             "diputados": self.diputados_url,
             "congreso": self.congreso_url,
+            "claridad": self.claridad_url,
         }
 
     @contextmanager
@@ -106,6 +126,14 @@ class SourcesResource(dg.ConfigurableResource):
             client.close()
             if replay:
                 replay.stop()
+
+
+def _claridad_token(settings: Settings) -> str:
+    """Offline, the token the recordings answer to; live, the operator's token from the environment, passed as
+    a Dagster EnvVar so it is read at run time and never shown; with none, the Claridad assets skip."""
+    if settings.mode == "offline":
+        return OFFLINE_CLARIDAD_TOKEN
+    return dg.EnvVar(CLARIDAD_TOKEN_ENV) if os.environ.get(CLARIDAD_TOKEN_ENV) else ""
 
 
 class PublicationResource(dg.ConfigurableResource):

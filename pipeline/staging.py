@@ -7,6 +7,7 @@ reference; it never stops the batch. Values are left as sent: the pandera schema
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -14,11 +15,12 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.campaigns import Campaign
 from pipeline.http.request import Fetched
 from pipeline.processes import Process
 from pipeline.rules.crimes import CrimeClassifier, CrimeMatch
 from pipeline.rules.sentences import read_sentence
-from pipeline.sources import congreso
+from pipeline.sources import claridad, congreso
 from pipeline.sources.errors import SourceFormatError
 from pipeline.validate import quarantine_rows
 
@@ -33,6 +35,16 @@ def _provenance(fetched: Fetched) -> dict[str, Any]:
     return {"source_url": fetched.request.full_url, "archive_sha256": fetched.sha256}
 
 
+def _scalar(value: Any) -> Any:
+    """Values as a table can hold them: nested JSON as its text, text as valid UTF-8 (a lone surrogate, legal
+    in JSON, becomes "?"); the schemas then judge them like any other value."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
 def _parse_each(
     table: str,
     process_code: str | None,
@@ -44,12 +56,17 @@ def _parse_each(
     bad: list[pd.DataFrame] = []
     for fetched in responses:
         try:
-            parsed = parse(fetched)
+            parsed = [{k: _scalar(v) for k, v in row.items()} for row in parse(fetched)]
         except (SourceFormatError, congreso.LayoutChangedError) as exc:
-            failed = pd.DataFrame([{"process_code": process_code, **_provenance(fetched)}])
-            bad.append(quarantine_rows(table, failed, "parse", None, [str(exc)]))
+            reason = str(exc)
+        except (TypeError, ValueError, UnicodeError, RecursionError) as exc:
+            # One odd response (a list where text was expected, a lone surrogate ...) must not fail the batch.
+            reason = f"{fetched.request.full_url}: unreadable record ({type(exc).__name__}: {exc})"
+        else:
+            rows += [{"process_code": process_code, **row, **_provenance(fetched)} for row in parsed]
             continue
-        rows += [{"process_code": process_code, **row, **_provenance(fetched)} for row in parsed]
+        failed = pd.DataFrame([{"process_code": process_code, **_provenance(fetched)}])
+        bad.append(quarantine_rows(table, failed, "parse", None, [reason[:2000]]))
     frame = pd.DataFrame(rows, columns=columns)
     return Parsed(
         frame, pd.concat(bad, ignore_index=True) if bad else quarantine_rows(table, frame.iloc[:0], "", None)
@@ -65,7 +82,8 @@ def candidates(
 
 
 def _hv_id(fetched: Fetched) -> int | None:
-    value = fetched.request.params.get("IdHojaVida") or fetched.request.params.get("param", "").split("-")[0]
+    params = fetched.request.params
+    value = params.get("IdHojaVida") or (params.get("param") or params.get("Ids") or "").split("-")[0]
     return int(value) if str(value).isdigit() else None
 
 
@@ -190,3 +208,52 @@ def court_rulings(responses: Sequence[Fetched], columns: list[str], classifier: 
 
     parsed = _parse_each("stg_court_rulings", None, responses, parse, columns + ["process_code"])
     return Parsed(parsed.rows[columns], parsed.quarantine)
+
+
+def declarations(
+    responses: Sequence[Fetched],
+    process: Process,
+    module: ModuleType,
+    income_columns: list[str],
+    asset_columns: list[str],
+) -> tuple[Parsed, Parsed]:
+    """Declared income and assets, from hojas de vida (current API) or the legacy per-section answers, each
+    response parsed once for both tables; one that cannot be parsed is quarantined in both."""
+    read: dict[int, tuple[list[dict], list[dict]] | SourceFormatError] = {}
+    for fetched in responses:
+        try:
+            url = fetched.request.full_url
+            read[id(fetched)] = module.declarations(fetched.content, url, _hv_id(fetched))
+        except SourceFormatError as exc:
+            read[id(fetched)] = exc
+
+    def rows_of(which: int) -> Callable[[Fetched], list[dict[str, Any]]]:
+        def parse(fetched: Fetched) -> list[dict[str, Any]]:
+            result = read[id(fetched)]
+            if isinstance(result, SourceFormatError):
+                raise result
+            return result[which]
+
+        return parse
+
+    return (
+        _parse_each("stg_declared_income", process.code, responses, rows_of(0), income_columns),
+        _parse_each("stg_declared_assets", process.code, responses, rows_of(1), asset_columns),
+    )
+
+
+CLARIDAD_PARSERS: dict[str, tuple[str, Callable[[Fetched, Campaign], list[dict[str, Any]]]]] = {
+    "stg_party_finance": ("parties", claridad.parse_parties),
+    "stg_contributions": ("contributions", claridad.parse_contributions),
+    "stg_candidate_finance": ("roll", claridad.parse_roll),
+    "stg_campaign_expenses": ("expenses", claridad.parse_expenses),
+}
+
+
+def claridad_table(
+    table: str, responses: Sequence[Fetched], campaign: Campaign, columns: list[str]
+) -> Parsed:
+    """One staged Claridad table, from the answers of the endpoint that feeds it."""
+    kind, parse = CLARIDAD_PARSERS[table]
+    mine = [f for f in responses if claridad.kind(f.request.url) == kind]
+    return _parse_each(table, campaign.process_code, mine, lambda f: parse(f, campaign), columns)

@@ -9,3 +9,5 @@ CREATE OR REPLACE MACRO fecha_es(d) AS strftime(d, '%d/%m/%Y');
 CREATE OR REPLACE MACRO instance_es(i) AS
     CASE i WHEN 'first' THEN 'en primera instancia' WHEN 'appeal' THEN 'en segunda instancia'
            WHEN 'supreme' THEN 'por la Corte Suprema' ELSE 'en instancia no indicada' END;
+-- Money as Peruvians write it in print: S/ 1,234.50 (display only; sums stay DECIMAL).
+CREATE OR REPLACE MACRO soles(x) AS 'S/ ' || format('{:,.2f}', x);

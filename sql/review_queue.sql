@@ -1,6 +1,7 @@
 -- Records a person must look at before anything is published about them: contradictory or placeholder
 -- sentence fields, sentences declared twice, rulings that match no candidacy, ambiguous or weak legislator
--- matches, and convictions that could bar a candidacy but whose compliance is unknown.
+-- matches, convictions that could bar a candidacy but whose compliance is unknown, and declared or reported
+-- amounts so large they are most likely unit errors (kept out of every finance sum until reviewed).
 CREATE OR REPLACE TABLE review_queue AS
 SELECT 'criminal_record' AS item_kind, record_id AS item_id, process_code, dni, full_name,
        review_reasons AS reasons, source_url, archive_sha256
@@ -20,4 +21,17 @@ SELECT 'possible_candidacy_ban', v.record_id, c.process_code, c.dni, c.full_name
        v.source_url, v.archive_sha256
 FROM candidates c JOIN processes p USING (process_code)
 JOIN convictions v ON v.dni = c.dni AND v.ruling_date <= p.election_date
-WHERE v.served IS NULL AND NOT v.crime_negligent;
+WHERE v.served IS NULL AND NOT v.crime_negligent
+UNION ALL
+SELECT 'finance_amount', record_id, process_code, dni, full_name, review_reasons, source_url, archive_sha256
+FROM declared_income WHERE review_reasons IS NOT NULL
+UNION ALL
+SELECT 'finance_amount', record_id, process_code, dni, full_name, review_reasons, source_url, archive_sha256
+FROM declared_assets WHERE review_reasons IS NOT NULL
+UNION ALL
+SELECT 'finance_amount', contribution_id, process_code, contributor_document, contributor_name, review_reasons,
+       source_url, archive_sha256
+FROM contributions WHERE review_reasons IS NOT NULL
+UNION ALL
+SELECT 'finance_amount', expense_id, process_code, dni, candidate_name, review_reasons, source_url, archive_sha256
+FROM campaign_expenses WHERE review_reasons IS NOT NULL;

@@ -109,9 +109,11 @@ def test_unparseable_hojas_de_vida_are_quarantined_with_the_reason(broken_run: S
             assert "not valid JSON" in reason
         else:
             assert "lacks the 'sentenciaPenal' list" in reason
+    # Invalid JSON fails every table read from it; a missing sentence section fails only the sentence tables.
+    sentences = {"stg_criminal_sentences", "stg_civil_sentences"}
     assert by_url == {
-        "990002": {"stg_criminal_sentences", "stg_civil_sentences"},
-        "990004": {"stg_criminal_sentences", "stg_civil_sentences"},
+        "990002": sentences | {"stg_declared_income", "stg_declared_assets"},
+        "990004": sentences,
     }
 
 

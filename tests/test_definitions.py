@@ -13,7 +13,7 @@ def test_definitions_load_with_job_schedule_and_blocking_checks() -> None:
     schedule = defs.resolve_schedule_def("daily_refresh")
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     checks = [spec for spec in repo.asset_graph.asset_check_keys]
-    assert len(checks) == 7  # a schema check per staged table, two publication guards
+    assert len(checks) == 13  # a schema check per staged table (6 of them finance), two publication guards
     for key in checks:
         assert repo.asset_graph.get_check_spec(key).blocking
 
@@ -25,8 +25,9 @@ def test_every_writer_is_in_the_duckdb_pool_and_grouped_by_layer() -> None:
         node = graph.get(key)
         groups.setdefault(node.group_name, set()).add(key.to_user_string())
         assert node.pools == {"duckdb_writer"}, key
-    assert set(groups) == {"raw", "staged", "models", "publish"}
+    assert set(groups) == {"raw", "staged", "models", "publish", "finance"}
     assert {"empty_seat_flags", "candidacy_bans", "review_queue"} <= groups["models"]
+    assert {"claridad_responses", "stg_contributions", "finance_flags"} <= groups["finance"]
 
 
 def test_schema_check_fails_on_bad_rows_and_blocks_the_models(offline_settings) -> None:

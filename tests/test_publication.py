@@ -110,7 +110,7 @@ def test_manifest_lists_every_file_with_rows_and_hash(published: Settings) -> No
         rows = conn.execute(
             f"SELECT count(*) FROM '{current / 'exports' / 'candidates.parquet'}'"
         ).fetchone()[0]
-    assert listed["exports/candidates.parquet"]["rows"] == rows == 123
+    assert listed["exports/candidates.parquet"]["rows"] == rows == 143  # with the 20 real EG2021 finance rows
     assert manifest["data_as_of"] and manifest["mode"] == "offline"
 
 

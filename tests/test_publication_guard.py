@@ -41,16 +41,16 @@ def test_large_row_loss_blocks_publication(
     first_publication: Settings, recordings_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = _current(first_publication)
-    index_path = recordings_copy / "jne" / "index.json"
-    index = json.loads(index_path.read_text())
-    index["routes"] = [r for r in index["routes"] if r["file"] not in ("lists/0-2.json", "lists/0-3.json")]
-    index_path.write_text(json.dumps(index))  # the server stops answering two of three presidential pages
+    page = recordings_copy / "jne" / "lists" / "0-1.json"
+    doc = json.loads(page.read_text())
+    doc.update(data=doc["data"][:10], count=10, totalPages=1)  # the presidential list shrinks to ten rows
+    page.write_text(json.dumps(doc))
     with serve_as_live(monkeypatch, recordings_copy):
         result = _run(Settings.from_env())
     check = _check(result, "no_large_row_loss")
     assert not check.passed
     blocking = check.metadata["blocking_tables"].value
-    assert blocking["candidates"] == pytest.approx(58 / 117, abs=0.01)
+    assert blocking["candidates"] == pytest.approx(98 / 117, abs=0.01)
     assert "the previous publication stays" in check.description
     assert _current(first_publication) == before
     assert not any(

@@ -7,6 +7,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from assets.finance import FINANCE_SCHEMAS as FINANCE
 from assets.models import MODELS
 from pipeline.reference import crime_categories_table, processes_table, rule_tables
 from pipeline.rules.crimes import CrimeClassifier
@@ -37,7 +38,7 @@ def _warehouse(candidates: list[dict], hv: list[dict], rulings: list[dict], legi
     }.items():
         ensure_table(conn, table)
         replace_rows(conn, table, pd.DataFrame(rows), {})
-    for table in ("stg_civil_sentences", "raw_responses"):
+    for table in ("stg_civil_sentences", "raw_responses", "quarantine", "finance_parameters", *FINANCE):
         ensure_table(conn, table)
     for name, _, _ in MODELS:
         build_model(conn, name)

@@ -110,7 +110,9 @@ class ReplayServer:
 
     def __init__(self, root: Path) -> None:
         self.httpd = ReplayHTTPServer(load_routes(root))
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="replay-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="replay-server", daemon=True
+        )
 
     @property
     def base_url(self) -> str:

@@ -2,6 +2,12 @@
 
 What to request and how to read it; no Dagster, no DuckDB. Lists come from the paged export endpoint
 (`skip` is the 1-based page number); each candidate's hoja de vida from `/candidato/hoja-vida`.
+
+Declared income and assets come inside the hoja de vida, in `declaracionJurada` (DOMAIN.md section 2). Item
+names are those a third-party normaliser of this API reads (`ingreso[].remuBrutaPublico`, `tengoIngresos`,
+`anioIngresos`; `bienInmueble[].tipoBienInmueble`, `autovaluo`; `bienMueble[].vehiculo`, `valor`); the item
+ids (`idHvIngresos`, `idHvBienInmueble`, `idHvBienMueble`, like `idHvSentenciaPenal`), `partidaSunarp`,
+`placa`, `marca` and `modelo` are guessed by analogy with the sentence items and the legacy names.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from typing import Any
 
 from pipeline.http.request import Fetched, Request
 from pipeline.processes import CandidateList, Process
+from pipeline.sources.amounts import amount, load_json
 from pipeline.sources.errors import SourceFormatError
+from pipeline.sources.personal_data import without_private
 
 LIST_PATH = "/candidato/avanzadaexporta"
 HOJA_VIDA_PATH = "/candidato/hoja-vida"
@@ -86,6 +94,10 @@ def parse_list_page(body: bytes, url: str) -> tuple[list[dict[str, Any]], int]:
     total_pages = doc.get("totalPages")
     if not isinstance(total_pages, int) or total_pages < 0:
         raise SourceFormatError(url, f"'totalPages' must be a non-negative integer, got {total_pages!r}")
+    count = doc.get("count")
+    if isinstance(count, int) and count >= 0 and rows:
+        # Trust no page count beyond what the row count needs: a bad answer must not ask for 80,000 pages.
+        total_pages = min(total_pages, -(-count // len(rows)))
     return rows, total_pages
 
 
@@ -163,3 +175,83 @@ def civil_rows(hv: dict[str, Any], id_hoja_vida: int) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def declarations(body: bytes, url: str, id_hoja_vida: int) -> tuple[list[dict], list[dict]]:
+    """Declared income items and assets (real estate, then vehicles) of a hoja de vida, from one parse.
+
+    A hoja de vida without `declaracionJurada` yields nothing: the response does not carry the declaration,
+    which says nothing about what the candidate declared (the recorded real EG2026 documents lack it). Items
+    answering 'NO' declare nothing; amounts are Decimal; the property address is never read.
+    """
+    doc = load_json(body, url)
+    if not isinstance(doc, dict):
+        raise SourceFormatError(url, "expected a hoja de vida object")
+    declaration = doc.get("declaracionJurada")
+    if declaration is None:
+        return [], []
+    if not isinstance(declaration, dict):
+        raise SourceFormatError(url, "'declaracionJurada' must be an object")
+    income, real_estate, vehicles = (_items(declaration, name, url) for name in SECTIONS)
+    return (
+        [_income_row(item, id_hoja_vida) for item in income if _declares(item, "tengoIngresos")],
+        [_real_estate_row(item, id_hoja_vida) for item in real_estate if _declares(item, "tengoInmueble")]
+        + [_vehicle_row(item, id_hoja_vida) for item in vehicles if _declares(item, "tengoBienMueble")],
+    )
+
+
+SECTIONS = ("ingreso", "bienInmueble", "bienMueble")
+
+
+def _items(declaration: dict[str, Any], section: str, url: str) -> list[dict[str, Any]]:
+    items = declaration.get(section, [])
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise SourceFormatError(url, f"'declaracionJurada.{section}' must be a list of objects")
+    return without_private(items)
+
+
+def _declares(item: dict[str, Any], flag: str) -> bool:
+    return str(item.get(flag, "")).strip().upper() not in ("NO", "2")
+
+
+def _income_row(item: dict[str, Any], id_hoja_vida: int) -> dict[str, Any]:
+    return {
+        "id_hoja_vida": id_hoja_vida,
+        "item_id": item.get("idHvIngresos"),
+        "year": item.get("anioIngresos"),
+        "public_salary": amount(item.get("remuBrutaPublico")),
+        "private_salary": amount(item.get("remuBrutaPrivado")),
+        "public_rent": amount(item.get("rentaIndividualPublico")),
+        "private_rent": amount(item.get("rentaIndividualPrivado")),
+        "public_other": amount(item.get("otroIngresoPublico")),
+        "private_other": amount(item.get("otroIngresoPrivado")),
+    }
+
+
+def _real_estate_row(item: dict[str, Any], id_hoja_vida: int) -> dict[str, Any]:
+    return {
+        "id_hoja_vida": id_hoja_vida,
+        "item_id": item.get("idHvBienInmueble"),
+        "asset_kind": "real_estate",
+        "asset_type": item.get("tipoBienInmueble"),
+        "registry_entry": item.get("partidaSunarp"),
+        "plate": None,
+        "description": None,
+        "value": amount(item.get("autovaluo")),
+        "comment": item.get("comentario"),
+    }
+
+
+def _vehicle_row(item: dict[str, Any], id_hoja_vida: int) -> dict[str, Any]:
+    details = [str(item[k]).strip() for k in ("marca", "modelo", "caracteristica") if item.get(k)]
+    return {
+        "id_hoja_vida": id_hoja_vida,
+        "item_id": item.get("idHvBienMueble"),
+        "asset_kind": "vehicle",
+        "asset_type": item.get("vehiculo"),
+        "registry_entry": None,
+        "plate": item.get("placa"),
+        "description": " ".join(details) or None,
+        "value": amount(item.get("valor")),
+        "comment": item.get("comentario"),
+    }

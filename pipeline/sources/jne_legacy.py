@@ -12,10 +12,13 @@ Field names. JNE publishes no documentation, so each name is marked by how much 
 - Confirmed (DOMAIN.md section 3, or columns of the real EG2021 rows in `data/jne_eg2021_finance`):
   candidate `strDocumentoIdentidad`, `strNombres`, `strApellidoPaterno`, `strApellidoMaterno`, `intPosicion`,
   `idOrganizacionPolitica`, `strOrganizacionPolitica`, `strPostulaDistrito` (the electoral district; the same
-  rows leave `strDistritoElectoral` empty); sentence `strDelitoPenal`, `strFalloPenal`, `strModalidad`,
-  `strCumpleFallo`; sections `oDatosPersonales`, `lSentenciaPenal`, `lSentenciaObliga`, `oIngresos`,
-  `lBienInmueble`, `lBienMueble`. Those real rows come from a third party's database, so which endpoint
-  carries each field (e.g. whether GetCandidatos rows carry the party) is itself assumed.
+  rows leave `strDistritoElectoral` empty), `strEstadoLocal` (list state: RECIBIDO, ADMITIDO ...); sentence
+  `strDelitoPenal`, `strFalloPenal`, `strModalidad`, `strCumpleFallo`; sections `oDatosPersonales`,
+  `lSentenciaPenal`, `lSentenciaObliga`, `oIngresos`, `lBienInmueble`, `lBienMueble`; income items
+  (`GetAllHVIngresos`) `idHVIngresos`, `strTengoIngresos`, `strAnioIngresos`, `decRemuBrutaPublico/Privado`,
+  `decRentaIndividualPublico/Privado`, `decOtroIngresoPublico/Privado`. Those real rows come from a third
+  party's database, so which endpoint carries each field (e.g. whether GetCandidatos rows carry the party) is
+  itself assumed.
 - Assumed (used by several third-party scrapers, not seen in captured data): the path shapes below, expediente
   `idSolicitudLista`, `idExpediente`; candidate `idHojaVida`, `strEstadoExp` (candidacy status); sentence
   `idHVSentenciaPenal`, `strExpedientePenal`, `strFechaSentenciaPenal` (dd/mm/yyyy), `strOrganoJudiPenal`,
@@ -24,7 +27,15 @@ Field names. JNE publishes no documentation, so each name is marked by how much 
   `strFalloObliga`, `strTengoSentenciaObliga`.
 - Guessed by analogy with other legacy sections (`intItemExpeLaboral`): `intItemSentenciaPenal`,
   `intItemSentenciaObliga`, and `idHojaVida` inside sentence items.
+- Seen in a third-party crawler of EG2021 that stores the API items unchanged (its models take each item as
+  is): the per-section paths `GetAllHVIngresos?Ids={idHojaVida}-0`, `GetAllHVBienInmueble?Ids={id}-0-ASC`,
+  `GetAllHVBienMueble?Ids={id}-0-ASC`, answering `{"data": [items]}`; real estate `idHVBienInmueble`,
+  `strTengoInmueble`, `strTipoBienInmueble`, `strPartidaSunarp`, `decAutovaluo`; vehicles `idHVBienMueble`,
+  `strTengoBienMueble`, `strVehiculo`, `strMarca`, `strModelo`, `strAnio`, `strPlaca`, `decValor`.
 The names sit in the mapping functions below, one place to change when a real response disagrees.
+
+Declared income and assets are read from those per-section endpoints, the ones the real EG2021 capture came
+from, rather than from the consolidated document, whose finance sections no captured response confirms.
 
 Configuration (`CandidateList.filter` in processes.yaml): `idTipoEleccion` (required; 1 presidential,
 2 Congress, 3 Andean Parliament, per third-party scrapers) and `ubigeo` (optional: one electoral district;
@@ -42,15 +53,18 @@ from urllib.parse import urlsplit
 
 from pipeline.http.request import Fetched, Request
 from pipeline.processes import CandidateList, Process
+from pipeline.sources.amounts import amount, load_json
 from pipeline.sources.errors import SourceFormatError
+from pipeline.sources.personal_data import without_private
 
 EXPEDIENTES_PATH = "/Candidato/GetExpedientesLista/"
 CANDIDATES_PATH = "/Candidato/GetCandidatos/"
 HOJA_VIDA_PATH = "/HojaVida/GetHVConsolidado"
+INCOME_PATH = "/HojaVida/GetAllHVIngresos"
+REAL_ESTATE_PATH = "/HojaVida/GetAllHVBienInmueble"
+VEHICLES_PATH = "/HojaVida/GetAllHVBienMueble"
 FILTER_KEYS = frozenset({"idTipoEleccion", "ubigeo"})
 _CANDIDATES_URL = re.compile(re.escape(CANDIDATES_PATH) + r"(\d+)-(\d+)-(\d+)-(\d+)$")
-# Personal data the pipeline must never hold: residence and any other address, phone, e-mail, birth date.
-_PRIVATE_KEY = re.compile(r"domi|direcc|telef|celular|correo|e?mail|fechanac|fenac", re.IGNORECASE)
 # "Nothing to declare" answers of the strTengo* flags; anything else is kept for validation to judge.
 _NOTHING_DECLARED = frozenset({"2", "NO"})
 
@@ -186,17 +200,8 @@ def candidate_row(raw: dict[str, Any], spec: CandidateList) -> dict[str, Any]:
         "party_id": raw.get("idOrganizacionPolitica"),
         "party_name": raw.get("strOrganizacionPolitica"),
         "list_position": raw.get("intPosicion"),
-        "status": raw.get("strEstadoExp"),
+        "status": raw.get("strEstadoExp") or raw.get("strEstadoLocal"),
     }
-
-
-def _without_private(value: Any) -> Any:
-    """Drop personal fields (addresses, phone, e-mail, birth date) at every depth of the hoja de vida."""
-    if isinstance(value, dict):
-        return {k: _without_private(v) for k, v in value.items() if not _PRIVATE_KEY.search(k)}
-    if isinstance(value, list):
-        return [_without_private(item) for item in value]
-    return value
 
 
 def parse_hoja_vida(body: bytes, url: str) -> dict[str, Any]:
@@ -212,7 +217,7 @@ def parse_hoja_vida(body: bytes, url: str) -> dict[str, Any]:
     for section in ("lSentenciaPenal", "lSentenciaObliga"):
         if not isinstance(data.get(section), list):
             raise SourceFormatError(url, f"hoja de vida lacks the '{section}' list")
-    return _without_private(data)
+    return without_private(data)
 
 
 def _declared(item: Any, flag: str) -> bool:
@@ -257,3 +262,78 @@ def civil_rows(hv: dict[str, Any], id_hoja_vida: int) -> list[dict[str, Any]]:
         for item in hv["lSentenciaObliga"]
         if _declared(item, "strTengoSentenciaObliga")
     ]
+
+
+def finance_requests(base_url: str, candidate: dict[str, Any]) -> list[Request]:
+    """The income, real-estate and vehicle sections of one candidate row's hoja de vida."""
+    base, hv = base_url.rstrip("/"), int(candidate["id_hoja_vida"])
+    return [
+        Request("GET", base + INCOME_PATH, params={"Ids": f"{hv}-0"}),
+        Request("GET", base + REAL_ESTATE_PATH, params={"Ids": f"{hv}-0-ASC"}),
+        Request("GET", base + VEHICLES_PATH, params={"Ids": f"{hv}-0-ASC"}),
+    ]
+
+
+def declarations(body: bytes, url: str, id_hoja_vida: int) -> tuple[list[dict], list[dict]]:
+    """Declared income items and assets of one per-section answer, keyed like `jne.declarations`: the income
+    section fills the first list, the real-estate and vehicle sections the second; items flagged "nothing to
+    declare" are skipped; amounts are Decimal; the property address is never read."""
+    path = urlsplit(url).path
+    section = next((p for p in (INCOME_PATH, REAL_ESTATE_PATH, VEHICLES_PATH) if path.endswith(p)), None)
+    if section is None:
+        raise SourceFormatError(url, "not a GetAllHVIngresos, GetAllHVBienInmueble or GetAllHVBienMueble URL")
+    data = load_json(body, url)
+    if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+        raise SourceFormatError(url, "expected an object with a 'data' list (legacy section envelope)")
+    if not all(isinstance(item, dict) for item in data["data"]):
+        raise SourceFormatError(url, "'data' holds items that are not objects")
+    items = without_private(data["data"])
+    if section == INCOME_PATH:
+        return [_income_row(i, id_hoja_vida) for i in items if _declared(i, "strTengoIngresos")], []
+    if section == REAL_ESTATE_PATH:
+        return [], [_real_estate_row(i, id_hoja_vida) for i in items if _declared(i, "strTengoInmueble")]
+    return [], [_vehicle_row(i, id_hoja_vida) for i in items if _declared(i, "strTengoBienMueble")]
+
+
+def _income_row(item: dict[str, Any], id_hoja_vida: int) -> dict[str, Any]:
+    return {
+        "id_hoja_vida": item.get("idHojaVida", id_hoja_vida),
+        "item_id": item.get("idHVIngresos"),
+        "year": item.get("strAnioIngresos"),
+        "public_salary": amount(item.get("decRemuBrutaPublico")),
+        "private_salary": amount(item.get("decRemuBrutaPrivado")),
+        "public_rent": amount(item.get("decRentaIndividualPublico")),
+        "private_rent": amount(item.get("decRentaIndividualPrivado")),
+        "public_other": amount(item.get("decOtroIngresoPublico")),
+        "private_other": amount(item.get("decOtroIngresoPrivado")),
+    }
+
+
+def _real_estate_row(item: dict[str, Any], id_hoja_vida: int) -> dict[str, Any]:
+    return {
+        "id_hoja_vida": item.get("idHojaVida", id_hoja_vida),
+        "item_id": item.get("idHVBienInmueble"),
+        "asset_kind": "real_estate",
+        "asset_type": item.get("strTipoBienInmueble"),
+        "registry_entry": item.get("strPartidaSunarp"),
+        "plate": None,
+        "description": None,
+        "value": amount(item.get("decAutovaluo")),
+        "comment": item.get("strComentario"),
+    }
+
+
+def _vehicle_row(item: dict[str, Any], id_hoja_vida: int) -> dict[str, Any]:
+    keys = ("strMarca", "strModelo", "strAnio", "strCaracteristica")
+    details = [str(item[k]).strip() for k in keys if item.get(k)]
+    return {
+        "id_hoja_vida": item.get("idHojaVida", id_hoja_vida),
+        "item_id": item.get("idHVBienMueble"),
+        "asset_kind": "vehicle",
+        "asset_type": item.get("strVehiculo"),
+        "registry_entry": None,
+        "plate": item.get("strPlaca"),
+        "description": " ".join(details) or None,
+        "value": amount(item.get("decValor")),
+        "comment": item.get("strComentario"),
+    }
