@@ -296,7 +296,7 @@ def _fetched(url: str, body: bytes, params: dict | None = None, json_body: Any =
 
 
 def _known_bug_bad_url(value: Any) -> bool:
-    """urljoin raises ValueError ('Invalid IPv6 URL') on hrefs such as 'http://[x' (BUG_ROSTER_URL)."""
+    """urljoin raises ValueError ('Invalid IPv6 URL') on hrefs such as 'http://[x'; the parser must turn that into a LayoutChangedError."""
     try:
         urljoin("http://127.0.0.1/x/", str(value).strip())
     except ValueError:
@@ -723,22 +723,6 @@ def test_staged_candidates_are_each_loaded_or_quarantined_with_a_reason(pages: l
 # --------------------------------------------------------------------------- known bugs, as strict xfails
 
 DEEP = b"[" * 100_000
-BUG_RECURSION = (
-    "BUG: deeply nested JSON raises RecursionError, not SourceFormatError/LayoutChangedError: json.loads is "
-    "guarded for ValueError/UnicodeDecodeError only (pipeline/sources/jne.py _load_json, jne_legacy.py "
-    "_load_data; congreso.py parse_bicameral_roster catches JSONDecodeError only), and "
-    "pipeline/sources/personal_data.py without_private (used by jne_legacy.parse_hoja_vida) recurses twice "
-    "per level; staging._parse_each catches neither, so one such response fails the whole staged asset"
-)
-BUG_ROSTER_URL = (
-    "BUG: pipeline/sources/congreso.py parse_bicameral_roster and parse_unicameral_roster call urljoin() on "
-    "the scraped link, which raises ValueError('Invalid IPv6 URL') for a link like 'http://[x': not a "
-    "LayoutChangedError, so stg_legislators crashes instead of reporting the page"
-)
-BUG_VOTES = (
-    "BUG: pipeline/sources/congreso.py _parse_votes int()s any run of digits: more than 4300 digits in the "
-    "votes field raises ValueError (Python's int max str digits), not LayoutChangedError"
-)
 
 
 @pytest.mark.parametrize("table", ["stg_criminal_sentences", "stg_candidates"])
@@ -790,7 +774,6 @@ def test_fractional_number_in_an_integer_column_is_quarantined(field: str) -> No
     _assert_every_row_valid_or_quarantined(parsed.rows, civil_schema.schema, "stg_civil_sentences")
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_RECURSION, raises=RecursionError)
 @pytest.mark.parametrize(
     "parse",
     [
@@ -821,7 +804,6 @@ def test_deeply_nested_json_is_a_documented_error(parse) -> None:
         parse()
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_ROSTER_URL, raises=ValueError)
 @pytest.mark.parametrize("kind", ["bicameral", "unicameral"])
 def test_roster_link_with_a_malformed_host_is_a_layout_error(kind: str) -> None:
     with contextlib.suppress(congreso.LayoutChangedError):
@@ -837,7 +819,6 @@ def test_roster_link_with_a_malformed_host_is_a_layout_error(kind: str) -> None:
             congreso.parse_unicameral_roster(page, "http://127.0.0.1/pagina/congresistas")
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_VOTES, raises=ValueError)
 def test_profile_with_an_absurd_vote_count_is_read_or_a_layout_error() -> None:
     page = f'<div class="nombres">ANA</div><div class="votacion">{"1" * 5000}</div>'.encode()
     with contextlib.suppress(congreso.LayoutChangedError):

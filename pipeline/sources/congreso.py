@@ -88,6 +88,14 @@ def _field_text(element: Tag | None) -> str | None:
     return text or None
 
 
+def _absolute(source_url: str, href: str) -> str:
+    """A scraped link made absolute; one that is not a URL at all is a layout problem, named as such."""
+    try:
+        return urljoin(source_url, href)
+    except ValueError as exc:
+        raise LayoutChangedError(f"{source_url}: profile link {href[:200]!r} is not a URL ({exc})") from None
+
+
 def _parse_votes(text: str | None) -> int | None:
     """Votes as int; accepts thousands separators ('12,345', '12.345', '12 345'), None if absent."""
     if not text:
@@ -95,7 +103,8 @@ def _parse_votes(text: str | None) -> int | None:
     match = _NUMBER.search(text)
     if match is None:
         return None
-    return int(re.sub(r"\D", "", match.group(0)))
+    digits = re.sub(r"\D", "", match.group(0))
+    return int(digits) if len(digits) <= 12 else None  # no election counts a trillion votes: not a count
 
 
 def _json_items(payload: Any, source_url: str) -> list[Any]:
@@ -136,7 +145,7 @@ def parse_bicameral_roster(body: bytes | str, source_url: str, chamber: str) -> 
     raw = script.string if script.string is not None else script.get_text()
     try:
         payload = json.loads(raw)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise LayoutChangedError(
             f"{source_url}: malformed roster JSON in data-congresista-app ({exc})"
         ) from exc
@@ -161,7 +170,7 @@ def parse_bicameral_roster(body: bytes | str, source_url: str, chamber: str) -> 
                 "parliamentary_group": _clean(item.get("group")),
                 "district": _clean(item.get("district")),
                 "condition": _clean(item.get("condition")),
-                "profile_url": urljoin(source_url, url) if url else None,
+                "profile_url": _absolute(source_url, url) if url else None,
                 "source_url": source_url,
             }
         )
@@ -210,7 +219,7 @@ def parse_unicameral_roster(body: bytes | str, source_url: str) -> list[dict]:
                 "chamber": UNICAMERAL_CHAMBER,
                 "period": period,
                 "full_name": _collapse(link.get_text(" ")),
-                "profile_url": urljoin(source_url, href),
+                "profile_url": _absolute(source_url, href),
                 "source_url": source_url,
             }
         )

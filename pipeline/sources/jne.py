@@ -79,7 +79,7 @@ def parse_candidates(fetched: Fetched, process: Process) -> list[dict[str, Any]]
 def _load_json(body: bytes, url: str) -> Any:
     try:
         return json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise SourceFormatError(url, f"response is not valid JSON ({exc})") from None
 
 

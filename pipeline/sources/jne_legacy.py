@@ -131,7 +131,7 @@ def _load_data(body: bytes, url: str) -> Any:
     """The `data` member of the legacy envelope."""
     try:
         doc = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise SourceFormatError(url, f"response is not valid JSON ({exc})") from None
     if not isinstance(doc, dict) or "data" not in doc:
         raise SourceFormatError(url, "expected an object with a 'data' member (legacy envelope)")
@@ -217,7 +217,10 @@ def parse_hoja_vida(body: bytes, url: str) -> dict[str, Any]:
     for section in ("lSentenciaPenal", "lSentenciaObliga"):
         if not isinstance(data.get(section), list):
             raise SourceFormatError(url, f"hoja de vida lacks the '{section}' list")
-    return without_private(data)
+    try:
+        return without_private(data)
+    except RecursionError:
+        raise SourceFormatError(url, "hoja de vida nested too deeply to be a real record") from None
 
 
 def _declared(item: Any, flag: str) -> bool:
