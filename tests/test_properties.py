@@ -296,7 +296,7 @@ def _fetched(url: str, body: bytes, params: dict | None = None, json_body: Any =
 
 
 def _known_bug_bad_url(value: Any) -> bool:
-    """urljoin raises ValueError ('Invalid IPv6 URL') on hrefs such as 'http://[x'; the parser must turn that into a LayoutChangedError."""
+    """urljoin raises ValueError ('Invalid IPv6 URL') on hrefs such as 'http://[x': must be a layout error."""
     try:
         urljoin("http://127.0.0.1/x/", str(value).strip())
     except ValueError:
