@@ -22,7 +22,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from assets.partitions import DUCKDB_POOL, processes_partitions
-from assets.raw import _fetcher, _finish, jne_source, read_latest
+from assets.raw import _fetcher, _finish, jne_source, read_earlier, read_latest
+from assets.staged import load_changed_hojas_vida, load_validated
 from pipeline import staging
 from pipeline.campaigns import Campaign, get_campaign
 from pipeline.http.request import Fetched
@@ -39,8 +40,7 @@ from pipeline.schemas import (
 from pipeline.settings import CLARIDAD_TOKEN_ENV
 from pipeline.sources import claridad
 from pipeline.sources.errors import SourceFormatError
-from pipeline.validate import split_valid
-from pipeline.warehouse import ensure_table, preview_markdown, replace_rows, sql_text
+from pipeline.warehouse import ensure_table, replace_rows, sql_text
 
 FINANCE_SCHEMAS: dict[str, Callable[[str], pa.DataFrameSchema]] = {
     "stg_declared_income": declared_income.schema_for,
@@ -52,37 +52,6 @@ FINANCE_SCHEMAS: dict[str, Callable[[str], pa.DataFrameSchema]] = {
 }
 CLARIDAD_TABLES = ["stg_party_finance", "stg_contributions", "stg_candidate_finance", "stg_campaign_expenses"]
 GROUP = "finance"
-
-
-def _load(
-    context: dg.AssetExecutionContext,
-    duckdb: WarehouseResource,
-    table: str,
-    parsed: staging.Parsed,
-    process_code: str,
-) -> dict[str, dg.MetadataValue]:
-    """Validate with the process's schema, then replace the partition and its quarantine rows together."""
-    outcome = split_valid(parsed.rows, FINANCE_SCHEMAS[table](process_code), table)
-    quarantine = pd.concat(
-        [q for q in (parsed.quarantine, outcome.quarantine) if not q.empty] or [outcome.quarantine],
-        ignore_index=True,
-    )
-    where = {"process_code": process_code}
-    with duckdb.get_connection() as conn:
-        replace_rows(conn, table, outcome.valid, where)
-        replace_rows(conn, "quarantine", quarantine, {"table_name": table, **where})
-        preview = preview_markdown(conn, table)
-    if not quarantine.empty:
-        first = quarantine.iloc[0]
-        context.log.warning(
-            f"{table}: {len(quarantine)} quarantine rows, e.g. {first['check_name']} on "
-            f"{first['column_name']}={first['failure_value']!r} ({first['source_url']})"
-        )
-    return {
-        "dagster/row_count": dg.MetadataValue.int(len(outcome.valid)),
-        "quarantined": dg.MetadataValue.int(len(quarantine)),
-        "preview": dg.MetadataValue.md(preview),
-    }
 
 
 def _columns(table: str, process_code: str) -> list[str]:
@@ -207,17 +176,36 @@ def stg_declarations(
     (legacy API)."""
     process = get_process(context.partition_key)
     module, _ = jne_source(process)
-    asset = "jne_hojas_vida" if process.api == "current" else "jne_finance_sections"
-    responses = read_latest(duckdb, sources, asset, process.code)
-    context.log.info(f"{process.code}: reading declarations from {len(responses)} archived {asset} answers")
     tables = ("stg_declared_income", "stg_declared_assets")
-    both = staging.declarations(responses, process, module, *(_columns(t, process.code) for t in tables))
-    for table, parsed in zip(tables, both, strict=True):
-        metadata = _load(context, duckdb, table, parsed, process.code)
-        declaring = parsed.rows["id_hoja_vida"].nunique()
-        yield dg.MaterializeResult(
-            asset_key=table, metadata={**metadata, "hojas_de_vida_declaring": dg.MetadataValue.int(declaring)}
+    columns = (_columns(tables[0], process.code), _columns(tables[1], process.code))
+    schemas = {table: FINANCE_SCHEMAS[table](process.code) for table in tables}
+    if process.api == "current":  # inside the hojas de vida: only bodies not parsed yet are read
+        metadata = load_changed_hojas_vida(
+            context,
+            duckdb,
+            sources,
+            "stg_declarations",
+            lambda bodies: staging.declarations(bodies, process, module, columns),
+            schemas,
         )
+    else:
+        responses = read_latest(duckdb, sources, "jne_finance_sections", process.code)
+        context.log.info(f"{process.code}: reading declarations from {len(responses)} archived answers")
+        earlier = read_earlier(duckdb, sources, "jne_finance_sections", process.code)
+        both = staging.declarations(responses, process, module, columns, earlier)
+        metadata = {
+            table: load_validated(context, duckdb, table, parsed, process.code, schemas[table])
+            for table, parsed in zip(tables, both, strict=True)
+        }
+    with duckdb.get_connection() as conn:
+        for table in tables:
+            declaring = conn.execute(
+                f'SELECT count(DISTINCT id_hoja_vida) FROM "{table}" WHERE process_code = ?', [process.code]
+            ).fetchone()[0]
+            yield dg.MaterializeResult(
+                asset_key=table,
+                metadata={**metadata[table], "hojas_de_vida_declaring": dg.MetadataValue.int(declaring)},
+            )
 
 
 @dg.multi_asset(
@@ -245,9 +233,11 @@ def stg_claridad(
         return
     assert campaign is not None  # a process without a campaign has a skip reason
     responses = read_latest(duckdb, sources, "claridad_responses", process.code)
+    earlier = read_earlier(duckdb, sources, "claridad_responses", process.code)
     for table in CLARIDAD_TABLES:
-        parsed = staging.claridad_table(table, responses, campaign, _columns(table, process.code))
-        metadata = _load(context, duckdb, table, parsed, process.code)
+        parsed = staging.claridad_table(table, responses, campaign, _columns(table, process.code), earlier)
+        schema = FINANCE_SCHEMAS[table](process.code)
+        metadata = load_validated(context, duckdb, table, parsed, process.code, schema)
         yield dg.MaterializeResult(asset_key=table, metadata=metadata)
 
 

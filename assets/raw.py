@@ -2,18 +2,22 @@
 
 import importlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
 import dagster as dg
+import pandas as pd
 
 from assets.partitions import DUCKDB_POOL, processes_partitions
+from pipeline import refresh
 from pipeline.http.request import Fetched, Request
-from pipeline.manifest import latest_responses, record_responses
+from pipeline.manifest import earlier_responses, latest_responses, record_responses
 from pipeline.processes import Process, get_process
 from pipeline.resources import OpenSources, SourcesResource, WarehouseResource
 from pipeline.sources import congreso
+from pipeline.warehouse import replace_rows
 
 
 def jne_source(process: Process) -> tuple[ModuleType, str]:
@@ -39,14 +43,16 @@ def _finish(
     process_code: str | None,
     source: str,
     fetched: list[Fetched],
+    all_failed_means_down: bool = True,
 ) -> dg.MaterializeResult:
-    """Record the responses; a source that answered nothing at all fails its asset with the URL named."""
+    """Record the responses; a source that answered nothing at all fails its asset with the URL named (unless
+    the requests were only retries of ones that failed before: their failing again says nothing new)."""
     with warehouse.get_connection() as conn:
         record_responses(conn, context.run_id, asset, process_code, source, fetched)
-    failed = [f for f in fetched if not f.ok]
+    failed = [f for f in fetched if not (f.ok or f.not_modified)]
     for failure in failed[:20]:
         context.log.warning(f"{asset}: {failure.describe_failure()} (recorded; retried next run)")
-    if fetched and len(failed) == len(fetched):
+    if all_failed_means_down and fetched and len(failed) == len(fetched):
         raise dg.Failure(
             description=f"source {source!r} is unreachable or refusing every request: "
             f"{failed[0].describe_failure()}",
@@ -87,30 +93,42 @@ def jne_candidate_lists(
 def jne_hojas_vida(
     context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource
 ) -> dg.MaterializeResult:
-    """The hoja de vida of every candidacy in `stg_candidates` (one request per distinct hoja de vida)."""
+    """The hoja de vida of every candidacy in `stg_candidates`, asked for only when it may have changed
+    (pipeline/refresh.py); the crawler's memory is `hv_crawl_state`."""
     process = get_process(context.partition_key)
     module, source = jne_source(process)
     with duckdb.get_connection() as conn:
-        candidates = (
-            conn.execute(
-                "SELECT id_hoja_vida, any_value(party_id) AS party_id FROM stg_candidates "
-                "WHERE process_code = ? GROUP BY id_hoja_vida ORDER BY id_hoja_vida",
-                [process.code],
-            )
-            .fetchdf()
-            .to_dict("records")
-        )
-    context.log.info(f"{process.code}: fetching {len(candidates)} hojas de vida")
+        planned = refresh.plan(conn, process.code, sources.hv_max_age_hours, datetime.now(UTC))
+    reasons = planned["reason"].value_counts().to_dict()
+    due = planned[planned["reason"] != refresh.FRESH]
+    context.log.info(
+        f"{process.code}: fetching {len(due)} of {len(planned)} hojas de vida; by reason: {reasons}"
+    )
     with sources.open() as opened:
         base = opened.url(source)
-        requests = []
-        for candidate in candidates:
+        ids, requests = [], []
+        for row in due.to_dict("records"):
             try:
-                requests.append(module.hoja_vida_request(base, process, candidate))
+                request = module.hoja_vida_request(base, process, row)
             except ValueError as exc:  # e.g. the legacy URL needs a party id the list row lacks
-                context.log.warning(f"hoja de vida {candidate['id_hoja_vida']} not requested: {exc}")
+                context.log.warning(f"hoja de vida {row['id_hoja_vida']} not requested: {exc}")
+                continue
+            ids.append(row["id_hoja_vida"])
+            requests.append(replace(request, headers=refresh.conditional_headers(pd.Series(row))))
         fetched = _fetcher(context, opened, "hojas de vida")(requests)
-    return _finish(context, duckdb, "jne_hojas_vida", process.code, source, fetched)
+    only_retries = bool(len(due)) and (due["reason"] == "retry").all()
+    result = _finish(context, duckdb, "jne_hojas_vida", process.code, source, fetched, not only_retries)
+    with duckdb.get_connection() as conn:
+        state = refresh.next_state(process.code, planned, list(zip(ids, fetched, strict=True)))
+        replace_rows(conn, "hv_crawl_state", state, {"process_code": process.code})
+    metadata = {
+        **(result.metadata or {}),
+        "listed": len(planned),
+        "kept_without_request": int(reasons.get(refresh.FRESH, 0)),
+        "not_modified": sum(f.not_modified for f in fetched),
+        "by_reason": dg.MetadataValue.json({str(k): int(v) for k, v in reasons.items()}),
+    }
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(partitions_def=processes_partitions, group_name="raw", kinds={"python", "duckdb"}, pool=DUCKDB_POOL)
@@ -161,6 +179,18 @@ def court_rulings_file(
         elapsed_ms=0,
     )
     return _finish(context, duckdb, "court_rulings_file", None, "curated", [fetched])
+
+
+def read_earlier(
+    duckdb: WarehouseResource, sources: SourcesResource, asset: str, process_code: str | None
+) -> Callable[[Fetched], list[Fetched]]:
+    """What staging falls back to when a request's latest body cannot be read (see staging._parse_each)."""
+
+    def earlier(fetched: Fetched) -> list[Fetched]:
+        with duckdb.get_connection() as conn:
+            return earlier_responses(conn, asset, process_code, sources.archive, fetched)
+
+    return earlier
 
 
 def read_latest(

@@ -1,13 +1,18 @@
 """Staged layer: parse archived responses, validate each table with its pandera schema, load valid rows
-and quarantine the rest, replacing the process's partition in one transaction."""
+and quarantine the rest in one transaction: the process's whole partition for lists, rosters and rulings;
+for the tables read from hojas de vida, only those whose body changed (pipeline/incremental.py)."""
+
+from collections.abc import Callable, Iterable, Sequence
 
 import dagster as dg
+import duckdb
 import pandas as pd
 import pandera.pandas as pa
 
 from assets.partitions import DUCKDB_POOL, processes_partitions
-from assets.raw import jne_source, read_latest
-from pipeline import staging
+from assets.raw import jne_source, read_earlier, read_latest
+from pipeline import incremental, staging
+from pipeline.http.request import Fetched
 from pipeline.processes import get_process
 from pipeline.resources import SourcesResource, WarehouseResource
 from pipeline.rules.crimes import CrimeClassifier
@@ -28,35 +33,93 @@ def columns(table: str) -> list[str]:
     return list(SCHEMAS[table].columns)
 
 
+def validated(
+    context: dg.AssetExecutionContext, table: str, parsed: staging.Parsed, schema: pa.DataFrameSchema
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Valid rows, and every quarantine row (unreadable responses and failed checks), logged."""
+    outcome = split_valid(parsed.rows, schema, table)
+    quarantine = pd.concat(
+        [q for q in (parsed.quarantine, outcome.quarantine) if not q.empty] or [outcome.quarantine],
+        ignore_index=True,
+    )
+    if not quarantine.empty:
+        first = quarantine.iloc[0]
+        context.log.warning(
+            f"{table}: {len(quarantine)} quarantine rows, e.g. {first['check_name']} "
+            f"on {first['column_name']}={first['failure_value']!r} ({first['source_url']})"
+        )
+    return outcome.valid, quarantine
+
+
+def table_metadata(
+    conn: duckdb.DuckDBPyConnection, table: str, process_code: str | None
+) -> dict[str, dg.MetadataValue]:
+    """Row count, quarantine count and a preview of the table as loaded, for the asset's page in the UI."""
+    where, params = ("process_code = ?", [process_code]) if process_code else ("TRUE", [])
+    rows = conn.execute(f'SELECT count(*) FROM "{table}" WHERE {where}', params).fetchone()[0]
+    quarantined = conn.execute(
+        f"SELECT count(*) FROM quarantine WHERE table_name = ? AND {where}", [table, *params]
+    ).fetchone()[0]
+    return {
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        "quarantined": dg.MetadataValue.int(quarantined),
+        "preview": dg.MetadataValue.md(preview_markdown(conn, table)),
+    }
+
+
 def load_validated(
     context: dg.AssetExecutionContext,
     duckdb: WarehouseResource,
     table: str,
     parsed: staging.Parsed,
     process_code: str | None,
+    schema: pa.DataFrameSchema | None = None,
 ) -> dict[str, dg.MetadataValue]:
     """Validate, then replace the partition and its quarantine rows together; return asset metadata."""
-    outcome = split_valid(parsed.rows, SCHEMAS[table], table)
-    quarantine = pd.concat(
-        [q for q in (parsed.quarantine, outcome.quarantine) if not q.empty] or [outcome.quarantine],
-        ignore_index=True,
-    )
+    valid, quarantine = validated(context, table, parsed, schema if schema is not None else SCHEMAS[table])
     where = {"process_code": process_code} if process_code else {}
     with duckdb.get_connection() as conn:
-        replace_rows(conn, table, outcome.valid, where)
+        replace_rows(conn, table, valid, where)
         replace_rows(conn, "quarantine", quarantine, {"table_name": table, **where})
-        preview = preview_markdown(conn, table)
-    if not quarantine.empty:
-        context.log.warning(
-            f"{table}: {len(quarantine)} quarantine rows, e.g. {quarantine.iloc[0]['check_name']} "
-            f"on {quarantine.iloc[0]['column_name']}={quarantine.iloc[0]['failure_value']!r} "
-            f"({quarantine.iloc[0]['source_url']})"
+        return table_metadata(conn, table, process_code)
+
+
+def load_changed_hojas_vida(
+    context: dg.AssetExecutionContext,
+    duckdb: WarehouseResource,
+    sources: SourcesResource,
+    asset: str,
+    parse: Callable[[Iterable[Fetched]], Sequence[staging.Parsed]],
+    schemas: dict[str, pa.DataFrameSchema],
+) -> dict[str, dict[str, dg.MetadataValue]]:
+    """Parse only the hojas de vida whose body changed (pipeline/incremental.py), validate, and replace their
+    rows in every table of `schemas` in one transaction; return each table's metadata."""
+    process_code = context.partition_key
+    with duckdb.get_connection() as conn:
+        work = incremental.pending(conn, asset, process_code)
+    context.log.info(
+        f"{process_code}: {len(work.to_parse)} of {work.current} hojas de vida have a body not parsed yet; "
+        f"parsing those ({len(work.removed)} no longer listed)"
+    )
+    parsed = dict(zip(schemas, parse(incremental.bodies(work.to_parse, sources.archive)), strict=True))
+    first = next(iter(parsed.values())).quarantine
+    unreadable = first[first["check_name"] == "parse"]
+    if work.current and len(unreadable) > work.current / 2:
+        # Most hojas de vida unreadable: the format changed. Keep the rows already loaded.
+        raise dg.Failure(
+            description=f"{process_code}: {len(unreadable)} of {work.current} hojas de vida could not be "
+            f"read, e.g. {unreadable.iloc[0]['failure_value']}; the previous rows stay"
         )
-    return {
-        "dagster/row_count": dg.MetadataValue.int(len(outcome.valid)),
-        "quarantined": dg.MetadataValue.int(len(quarantine)),
-        "preview": dg.MetadataValue.md(preview),
-    }
+    loaded = {table: validated(context, table, parsed[table], schema) for table, schema in schemas.items()}
+    with duckdb.get_connection() as conn:
+        incremental.commit(conn, asset, process_code, work, loaded, parsed)
+        return {
+            table: {
+                **table_metadata(conn, table, process_code),
+                "parsed_now": dg.MetadataValue.int(len(work.to_parse)),
+            }
+            for table in schemas
+        }
 
 
 def _staged(name: str, deps: list[str], description: str, partitioned: bool = True) -> dict:
@@ -102,11 +165,19 @@ def stg_candidates(
     process = get_process(context.partition_key)
     module, _ = jne_source(process)
     responses = read_latest(duckdb, sources, "jne_candidate_lists", process.code)
-    parsed = staging.candidates(responses, process, module, columns("stg_candidates"))
+    earlier = read_earlier(duckdb, sources, "jne_candidate_lists", process.code)
+    parsed = staging.candidates(responses, process, module, columns("stg_candidates"), earlier)
+    unreadable = parsed.quarantine[parsed.quarantine["check_name"] == "parse"]
     if process.lists and responses and parsed.rows.empty:
         raise dg.Failure(
             description=f"{process.code}: {len(responses)} candidate-list responses parsed to no candidates "
             f"at all: the list format probably changed (first: {responses[0].request.full_url})"
+        )
+    if len(unreadable) > len(responses) / 2:
+        raise dg.Failure(
+            description=f"{process.code}: {len(unreadable)} of {len(responses)} candidate-list responses "
+            f"could not be read: the list format probably changed; the previous candidacies stay "
+            f"(e.g. {unreadable.iloc[0]['failure_value']})"
         )
     _fail_on_emptied_lists(duckdb, process.code, parsed.rows, responses[0].request.url if responses else "")
     return dg.MaterializeResult(
@@ -135,33 +206,31 @@ def stg_candidates(
     pool=DUCKDB_POOL,
 )
 def stg_sentences(context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource):
-    """Both sentence tables come from one pass over the archived hojas de vida."""
+    """Both sentence tables come from one pass over the hojas de vida whose body changed."""
     process = get_process(context.partition_key)
     module, _ = jne_source(process)
-    responses = read_latest(duckdb, sources, "jne_hojas_vida", process.code)
-    context.log.info(f"{process.code}: parsing {len(responses)} archived hojas de vida")
     classifier = CrimeClassifier.from_csv()
-    criminal = staging.criminal_sentences(
-        responses, process, module, columns("stg_criminal_sentences"), classifier
+    tables = ("stg_criminal_sentences", "stg_civil_sentences")
+    metadata = load_changed_hojas_vida(
+        context,
+        duckdb,
+        sources,
+        "stg_sentences",
+        lambda bodies: staging.sentences(
+            bodies, process, module, (columns(tables[0]), columns(tables[1])), classifier
+        ),
+        {table: SCHEMAS[table] for table in tables},
     )
-    civil = staging.civil_sentences(responses, process, module, columns("stg_civil_sentences"))
-    unreadable = (criminal.quarantine["check_name"] == "parse").sum() if not criminal.quarantine.empty else 0
-    if responses and unreadable > len(responses) / 2:
-        # Most hojas de vida unreadable: the format changed. Keep the sentences already loaded.
-        raise dg.Failure(
-            description=f"{process.code}: {unreadable} of {len(responses)} hojas de vida could not be read, "
-            f"e.g. {criminal.quarantine.iloc[0]['failure_value']}; the previous sentences stay"
-        )
-    crim_meta = load_validated(context, duckdb, "stg_criminal_sentences", criminal, process.code)
-    unmapped = int((criminal.rows["crime_category"] == "other").sum()) if not criminal.rows.empty else 0
+    with duckdb.get_connection() as conn:
+        unmapped = conn.execute(
+            "SELECT count(*) FROM stg_criminal_sentences WHERE process_code = ? AND crime_category = 'other'",
+            [process.code],
+        ).fetchone()[0]
     yield dg.MaterializeResult(
-        asset_key="stg_criminal_sentences",
-        metadata={**crim_meta, "crime_category_other": dg.MetadataValue.int(unmapped)},
+        asset_key=tables[0],
+        metadata={**metadata[tables[0]], "crime_category_other": dg.MetadataValue.int(unmapped)},
     )
-    yield dg.MaterializeResult(
-        asset_key="stg_civil_sentences",
-        metadata=load_validated(context, duckdb, "stg_civil_sentences", civil, process.code),
-    )
+    yield dg.MaterializeResult(asset_key=tables[1], metadata=metadata[tables[1]])
 
 
 @dg.asset(**_staged("stg_legislators", ["congress_rosters"], "Congress roster rows, validated."))

@@ -46,7 +46,8 @@ def crawl_ours(base_url: str, first_id: int, count: int, rate: float, workers: i
         elapsed = time.perf_counter() - started
         client.close()
     latencies = [f.elapsed_ms for f in fetched if f.ok]
-    return _result("ours", count, sum(f.ok for f in fetched), elapsed, rate, workers, latencies)
+    used = client.workers_for(fetched[0].elapsed_ms / 1000) if fetched else workers  # as fetch_many sized it
+    return _result("ours", count, sum(f.ok for f in fetched), elapsed, rate, used, latencies)
 
 
 def crawl_scrapy(base_url: str, first_id: int, count: int, rate: float, concurrency: int) -> dict:
@@ -124,7 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-id", type=int, default=7_000_001)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--rate", type=float, required=True, help="requests per second for the host")
-    parser.add_argument("--workers", type=int, default=4, help="ours: max_workers; scrapy: concurrency")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="ours: max_workers (0: sized from rate x latency); scrapy: concurrency",
+    )
     args = parser.parse_args(argv)
     if args.crawler == "ours":
         result = crawl_ours(args.base_url, args.first_id, args.count, args.rate, args.workers)

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> dict:
         "PIPELINE_HTTP_WORKERS": str(args.workers),
         "PIPELINE_HTTP_RETRIES": "1",
         "PIPELINE_HTTP_TIMEOUT_S": "60",
+        "PIPELINE_JNE_PAGE_SIZE": str(args.page_size),
         "PIPELINE_RULINGS_PATH": str(RECORDINGS_DIR / "rulings" / "court_rulings.csv"),
         **{
             f"PIPELINE_{source.upper()}_URL": replay.base_url + path for source, path in OFFLINE_PATHS.items()
@@ -126,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--process", default="EG2026")
     parser.add_argument("--rate", type=float, default=100000.0)
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--page-size", type=int, default=1000, help="candidate-list rows per request")
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON result")
     args = parser.parse_args(argv)
     result = run(args)

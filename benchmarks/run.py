@@ -290,8 +290,8 @@ def crawl_figures(args: argparse.Namespace, server: Server, work: Path) -> list[
         met = pct >= 97 and (scrapy is None or pct >= scrapy["pct_of_rate"])
         notes = [
             f"{ours['ok']}/{count} ok in {ours['elapsed_s']} s, mean latency {ours['mean_latency_ms']} ms, "
-            f"load {ours_m.load}; W used = {ours['workers']} (HttpSettings.max_workers; "
-            f"PIPELINE_HTTP_WORKERS defaults to 4); W the rate x latency needs = "
+            f"load {ours_m.load}; W used = {ours['workers']} (PIPELINE_HTTP_WORKERS = {args.crawl_workers}; "
+            f"0 sizes the pool from rate x first latency, the default); W the rate x latency needs = "
             f"ceil({rate} x {ours['mean_latency_ms'] / 1000:.3f} s) = {ours['workers_needed']}"
         ]
         peer = ""
@@ -773,7 +773,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--crawl-seconds", type=float, help="seconds' worth of requests per crawl (default 20)"
     )
-    parser.add_argument("--crawl-workers", type=int, default=4, help="our client's max_workers (default 4)")
+    parser.add_argument(
+        "--crawl-workers",
+        type=int,
+        default=0,
+        help="our client's max_workers (default 0: sized from rate x latency, as the pipeline does)",
+    )
     parser.add_argument("--scrapy-concurrency", type=int, default=64)
     parser.add_argument(
         "--dlt-format", default="parquet", help="dlt load files: parquet (default), jsonl, insert_values"

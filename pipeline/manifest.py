@@ -14,6 +14,10 @@ from pipeline.http.archive import Archive
 from pipeline.http.request import Fetched, Request
 from pipeline.warehouse import append_rows, ensure_table
 
+# A request is its method, path, query and body hash, not its host: offline the replay server's port changes
+# every run, and live the JNE spreads one API over several hosts.
+REQUEST_KEY = "regexp_replace(url, '^[a-z]+://[^/]+', '')"
+
 
 def record_responses(
     conn: duckdb.DuckDBPyConnection,
@@ -36,15 +40,13 @@ def latest_responses(
     """For every request of the asset's most recent run for this process, its newest successful response.
 
     A request that failed in the latest run falls back to the last body it got in an earlier run, so a
-    server hiccup never deletes rows loaded before (the failure itself stays in `fetch_failures`). Requests
-    are matched on method, path and query and body hash, not host: offline the replay server's port changes
-    every run, and live the JNE spreads one API over several hosts.
+    server hiccup never deletes rows loaded before (the failure itself stays in `fetch_failures`).
     """
     ensure_table(conn, "raw_responses")
     rows = conn.execute(
-        """
+        f"""
         WITH mine AS (
-            SELECT *, regexp_replace(url, '^[a-z]+://[^/]+', '') AS request_key
+            SELECT *, {REQUEST_KEY} AS request_key
             FROM raw_responses WHERE asset = ? AND process_code IS NOT DISTINCT FROM ?
         ), latest AS (SELECT arg_max(run_id, fetched_at) AS run_id FROM mine),
         wanted AS (
@@ -60,16 +62,59 @@ def latest_responses(
         """,
         [asset, process_code],
     ).fetchall()
-    out = []
-    for method, url, body, status, content_type, sha, fetched_at, elapsed_ms in rows:
-        parts = urlsplit(url)
-        request = Request(
-            method=method,
-            url=urlunsplit(parts._replace(query="")),
-            params=dict(parse_qsl(parts.query, keep_blank_values=True)),
-            json_body=json.loads(body) if body else None,
-        )
-        out.append(
-            Fetched(request, status, sha, archive.get(sha), content_type or "", fetched_at, elapsed_ms or 0)
-        )
-    return out
+    bodies = dict(archive.get_many({row[5] for row in rows}))
+    return [_fetched(row, bodies[row[5]]) for row in rows]
+
+
+def earlier_responses(
+    conn: duckdb.DuckDBPyConnection,
+    asset: str,
+    process_code: str | None,
+    archive: Archive,
+    fetched: Fetched,
+    limit: int = 3,
+) -> list[Fetched]:
+    """Earlier successful bodies of the same request, newest first, other than `fetched`'s own.
+
+    Staging falls back to them when the latest body cannot be read (invalid JSON, a repeated page...), so a
+    bad answer is quarantined without deleting what the request loaded before.
+    """
+    ensure_table(conn, "raw_responses")
+    rows = conn.execute(
+        f"""
+        SELECT method, url, request_body, status, content_type, sha256, max(fetched_at), max(elapsed_ms)
+        FROM raw_responses
+        WHERE asset = ? AND process_code IS NOT DISTINCT FROM ? AND method = ?
+            AND {REQUEST_KEY} = regexp_replace(?, '^[a-z]+://[^/]+', '')
+            AND request_body_sha256 IS NOT DISTINCT FROM ?
+            AND status = 200 AND error IS NULL AND sha256 IS DISTINCT FROM ?
+        GROUP BY ALL ORDER BY max(fetched_at) DESC LIMIT ?
+        """,
+        [
+            asset,
+            process_code,
+            fetched.request.method,
+            fetched.request.full_url,
+            fetched.request.body_sha256,
+            fetched.sha256,
+            limit,
+        ],
+    ).fetchall()
+    return [_fetched(row, archive.get(row[5])) for row in rows]
+
+
+def request_from(method: str, url: str, body: str | None) -> Request:
+    """The request a manifest row (method, full URL, JSON body text) describes."""
+    parts = urlsplit(url)
+    return Request(
+        method=method,
+        url=urlunsplit(parts._replace(query="")),
+        params=dict(parse_qsl(parts.query, keep_blank_values=True)),
+        json_body=json.loads(body) if body else None,
+    )
+
+
+def _fetched(row: tuple, content: bytes) -> Fetched:
+    method, url, body, status, content_type, sha, fetched_at, elapsed_ms = row
+    request = request_from(method, url, body)
+    return Fetched(request, status, sha, content, content_type or "", fetched_at, elapsed_ms or 0)

@@ -64,7 +64,9 @@ class SourcesResource(dg.ConfigurableResource):
     requests_per_second: float = 1.0
     max_workers: int = 0
     max_retries: int = 4
+    max_body_mb: float = 100.0
     page_size: int = 50
+    hv_max_age_hours: float = 168.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SourcesResource:
@@ -88,7 +90,9 @@ class SourcesResource(dg.ConfigurableResource):
             requests_per_second=settings.requests_per_second,
             max_workers=settings.max_workers,
             max_retries=settings.max_retries,
+            max_body_mb=settings.max_body_mb,
             page_size=settings.page_size,
+            hv_max_age_hours=settings.hv_max_age_hours,
         )
 
     @property
@@ -113,17 +117,20 @@ class SourcesResource(dg.ConfigurableResource):
             requests_per_second=self.requests_per_second,
             max_workers=self.max_workers,
             max_retries=self.max_retries,
+            max_body_mb=self.max_body_mb,
         )
-        client = HttpClient(http, self.archive)
+        archive = self.archive
+        client = HttpClient(http, archive)
         replay = ReplayServer(RECORDINGS_DIR).start() if self.mode == "offline" else None
         try:
             urls = {
                 source: configured or (replay.base_url + OFFLINE_PATHS[source] if replay else "")
                 for source, configured in self._configured().items()
             }
-            yield OpenSources(client, urls, self.archive, self.page_size, self.mode)
+            yield OpenSources(client, urls, archive, self.page_size, self.mode)
         finally:
             client.close()
+            archive.close()
             if replay:
                 replay.stop()
 

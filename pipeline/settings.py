@@ -55,7 +55,9 @@ class Settings:
     requests_per_second: float
     max_workers: int
     max_retries: int
+    max_body_mb: float
     page_size: int
+    hv_max_age_hours: float
     publish_keep: int
     max_row_loss_share: float
     max_quarantine_share: float
@@ -101,7 +103,11 @@ class Settings:
             requests_per_second=float(_env("PIPELINE_HTTP_RATE", "200" if mode == "offline" else "1")),
             max_workers=int(_env("PIPELINE_HTTP_WORKERS", "0")),  # 0: sized from rate x latency
             max_retries=int(_env("PIPELINE_HTTP_RETRIES", "4")),
+            max_body_mb=float(_env("PIPELINE_HTTP_MAX_BODY_MB", "100")),
             page_size=int(_env("PIPELINE_JNE_PAGE_SIZE", "50")),
+            # A hoja de vida whose list row did not change is asked for again (conditionally) only when its
+            # body is older than this; 0 re-checks every one each run.
+            hv_max_age_hours=float(_env("PIPELINE_HV_MAX_AGE_HOURS", "168")),
             publish_keep=int(_env("PIPELINE_PUBLISH_KEEP", "7")),
             # Publication guards: block when a public table loses more than this share of its rows since the
             # last publication, or when more than this share of a staged table's rows were quarantined.

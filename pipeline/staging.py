@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -35,49 +36,142 @@ def _provenance(fetched: Fetched) -> dict[str, Any]:
     return {"source_url": fetched.request.full_url, "archive_sha256": fetched.sha256}
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _scalar(value: Any) -> Any:
     """Values as a table can hold them: nested JSON as its text, text as valid UTF-8 (a lone surrogate, legal
-    in JSON, becomes "?"); the schemas then judge them like any other value."""
+    in JSON, becomes U+FFFD, which the schemas quarantine); the schemas judge them like any other value."""
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8")
+        return _LONE_SURROGATE.sub("\ufffd", value)
     return value
+
+
+Earlier = Callable[[Fetched], Sequence[Fetched]]
 
 
 def _parse_each(
     table: str,
     process_code: str | None,
-    responses: Sequence[Fetched],
+    responses: Iterable[Fetched],
     parse: Callable[[Fetched], list[dict[str, Any]]],
     columns: list[str],
+    earlier: Earlier | None = None,
 ) -> Parsed:
-    rows: list[dict[str, Any]] = []
-    bad: list[pd.DataFrame] = []
+    (parsed,) = _parse_tables(process_code, responses, lambda f: (parse(f),), [(table, columns)], earlier)
+    return parsed
+
+
+def _parse_tables(
+    process_code: str | None,
+    responses: Iterable[Fetched],
+    parse: Callable[[Fetched], Sequence[list[dict[str, Any]]]],
+    tables: Sequence[tuple[str, list[str]]],
+    earlier: Earlier | None = None,
+) -> list[Parsed]:
+    """Parse every response once, into one row list per table, in a single pass (responses may stream).
+
+    One that cannot be read is quarantined in every table, and its request's newest earlier body that still
+    reads (`earlier`) is loaded in its place, so a bad answer never deletes rows loaded before.
+    """
+    rows: list[list[dict[str, Any]]] = [[] for _ in tables]
+    failures: list[tuple[Fetched, str]] = []
     for fetched in responses:
         try:
-            parsed = [{k: _scalar(v) for k, v in row.items()} for row in parse(fetched)]
-        except (SourceFormatError, congreso.LayoutChangedError) as exc:
-            reason = str(exc)
-        except (TypeError, ValueError, UnicodeError, RecursionError) as exc:
-            # One odd response (a list where text was expected, a lone surrogate ...) must not fail the batch.
-            reason = f"{fetched.request.full_url}: unreadable record ({type(exc).__name__}: {exc})"
-        else:
-            rows += [{"process_code": process_code, **row, **_provenance(fetched)} for row in parsed]
+            got = _rows_of(fetched, parse, process_code)
+        except _Unreadable as exc:
+            failures.append((fetched, exc.reason[:2000]))
+            got = _first_readable(earlier(fetched) if earlier else (), parse, process_code) or [
+                [] for _ in tables
+            ]
+        for mine, new in zip(rows, got, strict=True):
+            mine += new
+    out = []
+    for (table, columns), table_rows in zip(tables, rows, strict=True):
+        frame = pd.DataFrame(table_rows, columns=columns)
+        failed = pd.DataFrame(
+            [{"process_code": process_code, **_provenance(f)} for f, _ in failures],
+            columns=["process_code", "source_url", "archive_sha256"],
+        )
+        reasons = [reason for _, reason in failures]
+        out.append(Parsed(frame, quarantine_rows(table, failed, "parse", None, reasons)))
+    return out
+
+
+class _Unreadable(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _first_readable(
+    candidates: Iterable[Fetched],
+    parse: Callable[[Fetched], Sequence[list[dict[str, Any]]]],
+    process_code: str | None,
+) -> Sequence[list[dict[str, Any]]]:
+    for previous in candidates:
+        try:
+            return _rows_of(previous, parse, process_code)
+        except _Unreadable:
             continue
-        failed = pd.DataFrame([{"process_code": process_code, **_provenance(fetched)}])
-        bad.append(quarantine_rows(table, failed, "parse", None, [reason[:2000]]))
-    frame = pd.DataFrame(rows, columns=columns)
-    return Parsed(
-        frame, pd.concat(bad, ignore_index=True) if bad else quarantine_rows(table, frame.iloc[:0], "", None)
-    )
+    return ()
+
+
+def _rows_of(
+    fetched: Fetched, parse: Callable[[Fetched], Sequence[list[dict[str, Any]]]], process_code: str | None
+) -> list[list[dict[str, Any]]]:
+    provenance = _provenance(fetched)
+    try:
+        return [
+            [
+                {"process_code": process_code, **{k: _scalar(v) for k, v in row.items()}, **provenance}
+                for row in rows
+            ]
+            for rows in parse(fetched)
+        ]
+    except (SourceFormatError, congreso.LayoutChangedError) as exc:
+        raise _Unreadable(str(exc)) from None
+    except (TypeError, ValueError, UnicodeError, RecursionError) as exc:
+        # One odd response (a list where text was expected, a lone surrogate ...) must not fail the batch.
+        raise _Unreadable(
+            f"{fetched.request.full_url}: unreadable record ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def candidates(
-    responses: Sequence[Fetched], process: Process, module: ModuleType, columns: list[str]
+    responses: Sequence[Fetched],
+    process: Process,
+    module: ModuleType,
+    columns: list[str],
+    earlier: Earlier | None = None,
 ) -> Parsed:
-    return _parse_each(
-        "stg_candidates", process.code, responses, lambda f: module.parse_candidates(f, process), columns
+    """Candidacies of every list page. A page that repeats another page of its list word for word (a server
+    answering page 1 for page 2) is unreadable: its own candidacies never arrived."""
+    pages: dict[tuple[str, str], dict[frozenset, tuple[Any, list[dict[str, Any]]]]] = {}
+
+    def parse(fetched: Fetched) -> list[dict[str, Any]]:
+        rows = module.parse_candidates(fetched, process)
+        body = dict(fetched.request.json_body or {})
+        page = body.pop("skip", None)
+        ids = frozenset(str(row.get("id_hoja_vida")) for row in rows)
+        seen = pages.setdefault((fetched.request.full_url, json.dumps(body, sort_keys=True)), {})
+        other_page, other_rows = seen.get(ids, (page, []))
+        if rows and other_page != page and _same_rows(rows, other_rows):
+            raise SourceFormatError(
+                fetched.request.full_url,
+                f"page {page} repeats the {len(rows)} candidacies of page {other_page} of the same list",
+            )
+        seen[ids] = (page, rows)
+        return rows
+
+    return _parse_each("stg_candidates", process.code, responses, parse, columns, earlier)
+
+
+def _same_rows(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
+    return len(a) == len(b) and json.dumps(a, sort_keys=True, default=str) == json.dumps(
+        b, sort_keys=True, default=str
     )
 
 
@@ -96,17 +190,21 @@ def _also_named(crime: CrimeMatch) -> tuple[str, ...]:
     )
 
 
-def criminal_sentences(
-    responses: Sequence[Fetched],
+def sentences(
+    responses: Iterable[Fetched],
     process: Process,
     module: ModuleType,
-    columns: list[str],
+    columns: tuple[list[str], list[str]],
     classifier: CrimeClassifier,
-) -> Parsed:
-    def parse(fetched: Fetched) -> list[dict[str, Any]]:
+    earlier: Earlier | None = None,
+) -> tuple[Parsed, Parsed]:
+    """Criminal sentences and obligation judgments declared in each hoja de vida, each body read once."""
+
+    def parse(fetched: Fetched) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         hv = module.parse_hoja_vida(fetched.content, fetched.request.full_url)
-        rows = module.criminal_rows(hv, _hv_id(fetched))
-        for row in rows:
+        id_hoja_vida = _hv_id(fetched)
+        criminal = module.criminal_rows(hv, id_hoja_vida)
+        for row in criminal:
             crime = classifier.classify(row.get("crime_text"))
             reading = read_sentence(row)
             row.update(
@@ -121,19 +219,11 @@ def criminal_sentences(
                 rehabilitated=reading.rehabilitated,
                 review_reasons="; ".join(reading.review_reasons + _also_named(crime)) or None,
             )
-        return rows
+        return criminal, module.civil_rows(hv, id_hoja_vida)
 
-    return _parse_each("stg_criminal_sentences", process.code, responses, parse, columns)
-
-
-def civil_sentences(
-    responses: Sequence[Fetched], process: Process, module: ModuleType, columns: list[str]
-) -> Parsed:
-    def parse(fetched: Fetched) -> list[dict[str, Any]]:
-        hv = module.parse_hoja_vida(fetched.content, fetched.request.full_url)
-        return module.civil_rows(hv, _hv_id(fetched))
-
-    return _parse_each("stg_civil_sentences", process.code, responses, parse, columns)
+    tables = [("stg_criminal_sentences", columns[0]), ("stg_civil_sentences", columns[1])]
+    criminal, civil = _parse_tables(process.code, responses, parse, tables, earlier)
+    return criminal, civil
 
 
 def legislators(responses: Sequence[Fetched], process: Process, columns: list[str]) -> Parsed:
@@ -211,35 +301,21 @@ def court_rulings(responses: Sequence[Fetched], columns: list[str], classifier: 
 
 
 def declarations(
-    responses: Sequence[Fetched],
+    responses: Iterable[Fetched],
     process: Process,
     module: ModuleType,
-    income_columns: list[str],
-    asset_columns: list[str],
+    columns: tuple[list[str], list[str]],
+    earlier: Earlier | None = None,
 ) -> tuple[Parsed, Parsed]:
     """Declared income and assets, from hojas de vida (current API) or the legacy per-section answers, each
-    response parsed once for both tables; one that cannot be parsed is quarantined in both."""
-    read: dict[int, tuple[list[dict], list[dict]] | SourceFormatError] = {}
-    for fetched in responses:
-        try:
-            url = fetched.request.full_url
-            read[id(fetched)] = module.declarations(fetched.content, url, _hv_id(fetched))
-        except SourceFormatError as exc:
-            read[id(fetched)] = exc
+    response read once for both tables; one that cannot be read is quarantined in both."""
 
-    def rows_of(which: int) -> Callable[[Fetched], list[dict[str, Any]]]:
-        def parse(fetched: Fetched) -> list[dict[str, Any]]:
-            result = read[id(fetched)]
-            if isinstance(result, SourceFormatError):
-                raise result
-            return result[which]
+    def parse(fetched: Fetched) -> tuple[list[dict], list[dict]]:
+        return module.declarations(fetched.content, fetched.request.full_url, _hv_id(fetched))
 
-        return parse
-
-    return (
-        _parse_each("stg_declared_income", process.code, responses, rows_of(0), income_columns),
-        _parse_each("stg_declared_assets", process.code, responses, rows_of(1), asset_columns),
-    )
+    tables = [("stg_declared_income", columns[0]), ("stg_declared_assets", columns[1])]
+    income, assets = _parse_tables(process.code, responses, parse, tables, earlier)
+    return income, assets
 
 
 CLARIDAD_PARSERS: dict[str, tuple[str, Callable[[Fetched, Campaign], list[dict[str, Any]]]]] = {
@@ -251,9 +327,13 @@ CLARIDAD_PARSERS: dict[str, tuple[str, Callable[[Fetched, Campaign], list[dict[s
 
 
 def claridad_table(
-    table: str, responses: Sequence[Fetched], campaign: Campaign, columns: list[str]
+    table: str,
+    responses: Sequence[Fetched],
+    campaign: Campaign,
+    columns: list[str],
+    earlier: Earlier | None = None,
 ) -> Parsed:
     """One staged Claridad table, from the answers of the endpoint that feeds it."""
     kind, parse = CLARIDAD_PARSERS[table]
     mine = [f for f in responses if claridad.kind(f.request.url) == kind]
-    return _parse_each(table, campaign.process_code, mine, lambda f: parse(f, campaign), columns)
+    return _parse_each(table, campaign.process_code, mine, lambda f: parse(f, campaign), columns, earlier)

@@ -3,6 +3,7 @@
 Validation is lazy (every failure reported, not the first). A failure pandera cannot pin to a row (a check
 that errors on a column holding an uncoercible value) is resolved by validating again without the rows
 already known to be bad; a failure that survives that is a schema problem of the whole batch and raises.
+Numbers with a fraction in integer columns are found before pandera runs (see `_fractions`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -26,6 +28,10 @@ QUARANTINE_COLUMNS = [
     "record",
     "quarantined_at",
 ]
+INTEGER_CHECK = "integer"
+# Characters of one value a quarantine row keeps: enough to see why it failed. The archived bytes (source_url,
+# archive_sha256) hold the rest, so a megabyte value is not copied into the warehouse again.
+QUARANTINE_VALUE_CHARS = 2_000
 
 
 @dataclass
@@ -34,8 +40,16 @@ class ValidationOutcome:
     quarantine: pd.DataFrame
 
 
+def _shown(value: Any) -> str:
+    """A value as a quarantine row shows it: whole, or its first QUARANTINE_VALUE_CHARS and its length."""
+    text = str(value)
+    if len(text) <= QUARANTINE_VALUE_CHARS:
+        return text
+    return f"{text[:QUARANTINE_VALUE_CHARS]}... ({len(text)} characters)"
+
+
 def _record_json(row: pd.Series) -> str:
-    return json.dumps({k: (None if pd.isna(v) else str(v)) for k, v in row.items()}, ensure_ascii=False)
+    return json.dumps({k: (None if pd.isna(v) else _shown(v)) for k, v in row.items()}, ensure_ascii=False)
 
 
 def quarantine_rows(
@@ -54,7 +68,7 @@ def quarantine_rows(
                 "column_name": column,
                 "failure_value": None
                 if value is None or (not isinstance(value, str) and pd.isna(value))
-                else str(value),
+                else _shown(value),
                 "source_url": row.get("source_url"),
                 "archive_sha256": row.get("archive_sha256"),
                 "record": _record_json(row),
@@ -68,8 +82,7 @@ def split_valid(
     df: pd.DataFrame, schema: pa.DataFrameSchema, table: str, max_passes: int = 3
 ) -> ValidationOutcome:
     """Validate lazily: the valid rows (coerced to the schema's types), and a quarantine row per failure."""
-    remaining = df.reset_index(drop=True)
-    quarantined: list[pd.DataFrame] = []
+    remaining, quarantined = _fractions(df.reset_index(drop=True), schema, table)
     for _ in range(max_passes):
         try:
             valid = schema.validate(remaining, lazy=True)
@@ -90,6 +103,26 @@ def split_valid(
             continue
         return ValidationOutcome(valid=valid, quarantine=_concat(quarantined))
     raise ValueError(f"{table}: validation did not settle after {max_passes} passes")
+
+
+def _fractions(
+    df: pd.DataFrame, schema: pa.DataFrameSchema, table: str
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Set aside rows with a number with a fraction (1.5) in an integer column: one quarantine row per value.
+
+    pandas casts a column to an integer type all at once and refuses the whole column for one 1.5, so pandera
+    reports that failure for the batch, with no row to pin it to: such values are found here, first."""
+    quarantined: list[pd.DataFrame] = []
+    bad = np.zeros(len(df), dtype=bool)
+    for name, column in schema.columns.items():
+        if name not in df or column.dtype is None or not pd.api.types.is_integer_dtype(column.dtype.type):
+            continue
+        numbers = pd.to_numeric(df[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        fractional = np.isfinite(numbers) & (numbers != np.floor(numbers))
+        if fractional.any():
+            quarantined.append(quarantine_rows(table, df[fractional], INTEGER_CHECK, name))
+            bad |= fractional
+    return df[~bad].reset_index(drop=True), quarantined
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

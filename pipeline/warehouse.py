@@ -6,6 +6,8 @@ instead of duplicating, and a failed load leaves the previous rows in place.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -26,7 +28,20 @@ def ensure_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
     conn.execute(sql_text(table))
 
 
-def _insert(conn: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Everything inside commits together or not at all."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def insert_rows(conn: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    """Insert a DataFrame in bulk, matching columns by name."""
     if df.empty:
         return
     conn.register("_incoming", df)
@@ -42,19 +57,14 @@ def replace_rows(
     """Atomically replace the rows of `table` matching `where` (column = value) with `df`."""
     ensure_table(conn, table)
     clause = " AND ".join(f'"{column}" = ?' for column in where) or "TRUE"
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.execute(f'DELETE FROM "{table}" WHERE {clause}', list(where.values()))
-        _insert(conn, table, df)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        insert_rows(conn, table, df)
 
 
 def append_rows(conn: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
     ensure_table(conn, table)
-    _insert(conn, table, df)
+    insert_rows(conn, table, df)
 
 
 def build_model(conn: duckdb.DuckDBPyConnection, name: str) -> int:

@@ -53,13 +53,6 @@ HV_WITH_SENTENCES = 990005
 JNE_ASSETS = {"jne_candidate_lists", "stg_candidates", "jne_hojas_vida", "stg_sentences"}
 OTHER_ASSETS = {"court_rulings_file", "stg_court_rulings", "reference_tables"}
 
-# Bugs the fault modules document with strict xfails (one reason string per root cause).
-BUG_FAILED_FETCH_DELETES_ROWS = (
-    "BUG: a staged partition is rebuilt only from the latest run's 200 responses (pipeline/manifest.py "
-    "latest_responses; assets/staged.py stg_sentences and stg_candidates -> load_validated -> replace_rows), "
-    "so a response that fails, or does not parse, in one run deletes the rows it loaded in earlier runs"
-)
-
 
 def hv_target(id_hoja_vida: int) -> str:
     return f"{HV_PATH}?IdHojaVida={id_hoja_vida}"
@@ -81,6 +74,8 @@ def _env(server: FaultServer, data_dir: Path, retries: int, timeout_s: float) ->
         "PIPELINE_HTTP_RETRIES": str(retries),
         "PIPELINE_HTTP_TIMEOUT_S": str(timeout_s),
         "PIPELINE_HTTP_WORKERS": "4",
+        # Every run re-checks every hoja de vida: a fault scripted on one must reach the pipeline.
+        "PIPELINE_HV_MAX_AGE_HOURS": "0",
         "PIPELINE_RULINGS_PATH": str(RECORDINGS_DIR / "rulings" / "court_rulings.csv"),
         # The publication guards are tested elsewhere; here a fault must not be hidden behind them.
         "PIPELINE_GUARD_MAX_ROW_LOSS": "1",

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.rules.crimes import CATEGORIES, CrimeClassifier, CrimeMatch, load_rules, normalize
+from pipeline.rules.crimes import (
+    CATEGORIES,
+    MAX_READ_CHARS,
+    CrimeClassifier,
+    CrimeMatch,
+    load_rules,
+    normalize,
+)
 
 HEADER = "pattern,category,negligent,codigo_penal_articles,note\n"
 
@@ -307,6 +314,15 @@ def test_classify_many_caches_repeated_strings(classifier: CrimeClassifier) -> N
     assert results == [classifier.classify(text) for text in texts]
     assert results[0] is results[2]
     assert results[3].category == "property_crimes"
+
+
+def test_only_the_first_characters_of_a_huge_text_are_read(classifier: CrimeClassifier) -> None:
+    # A megabyte of typed text (quarantined by the schemas) must not cost seconds: past MAX_READ_CHARS
+    # nothing is read, nor cached.
+    padding = "X " * MAX_READ_CHARS
+    assert classifier.classify("PECULADO " + padding).category == "corruption"
+    assert classifier.classify(padding + "PECULADO").pattern is None
+    assert normalize(padding + "PECULADO") == normalize(padding)
 
 
 def test_packaged_csv_is_consistent() -> None:

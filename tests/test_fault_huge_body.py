@@ -2,7 +2,7 @@
 
 A 40 MB page that is not JSON ends as a quarantined parse error within seconds and without unbounded memory;
 the partition goes on and the next run loads the real document. A valid document carrying a huge field is
-expected to be quarantined too (no crime name is megabytes long); today it is loaded (see the xfail).
+quarantined too (no crime name is megabytes long), within the same time.
 """
 
 import json
@@ -10,9 +10,9 @@ import resource
 
 import pytest
 
+from pipeline.schemas.common import CRIME_MAX
 from pipeline.settings import RECORDINGS_DIR
 from tests.fault_pipeline import (  # noqa: F401 - `site` is a fixture
-    BUG_FAILED_FETCH_DELETES_ROWS,
     HV_WITH_SENTENCES,
     Scenario,
     assert_partition_survives_one_hv_failure,
@@ -29,13 +29,6 @@ TARGET = hv_target(HV_WITH_SENTENCES)
 HUGE_MB = 40
 MAX_RUN_S = 60.0  # a clean run takes ~5 s
 MAX_RSS_GROWTH_MB = 1024
-BUG_HUGE_FIELD_LOADED = (
-    "BUG: nothing bounds a response or a field: HttpClient.fetch reads any body whole "
-    "(pipeline/http/client.py, `content = response.content`) and the staged schemas have no length "
-    "check (pipeline/schemas/criminal_sentences.py crime_text), so a hoja de vida whose crime text is "
-    "megabytes long is loaded into stg_criminal_sentences and published instead of quarantined; at 40 MB "
-    "the run takes ~50 s, spent in normalize/classify/read_sentence (pipeline/rules/crimes.py, sentences.py)"
-)
 
 
 def _rss_mb() -> float:
@@ -70,12 +63,10 @@ def test_next_run_fetches_it_again_and_loads_it(scenario: Scenario) -> None:
     assert_recovers_next_run(scenario, TARGET)
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_FAILED_FETCH_DELETES_ROWS)
 def test_nothing_already_loaded_is_lost(scenario: Scenario) -> None:
     assert lost_rows(scenario.before, scenario.faulted.staged) == dict.fromkeys(scenario.before, 0)
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_HUGE_FIELD_LOADED)
 def test_huge_field_in_a_valid_document_is_quarantined(site) -> None:  # noqa: F811
     document = json.loads((RECORDINGS_DIR / "jne" / "hoja-vida" / f"{HV_WITH_SENTENCES}.json").read_text())
     document["sentenciaPenal"][0]["txDelitoPenal"] = "TRAFICO ILICITO DE DROGAS " * 40_000  # 1 MB
@@ -85,4 +76,6 @@ def test_huge_field_in_a_valid_document_is_quarantined(site) -> None:  # noqa: F
     assert obs.elapsed_s < MAX_RUN_S
     longest = max(len(row.crime_text or "") for row in obs.staged["stg_criminal_sentences"])
     assert longest < 10_000, f"a {longest}-character crime text was loaded"
-    assert [q for q in obs.quarantine if q[4] and q[4].endswith(TARGET)]
+    (row,) = [q for q in obs.quarantine if q[4] and q[4].endswith(TARGET)]
+    assert row[:3] == ("stg_criminal_sentences", f"longer than {CRIME_MAX} characters", "crime_text")
+    assert len(row[3]) < 10_000, "the quarantine row must not copy the megabyte (the archive holds it)"

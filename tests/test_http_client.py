@@ -3,6 +3,7 @@ headers, POST bodies, the archive of every body, and fetch_many's ordering and p
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import time
@@ -256,3 +257,30 @@ def test_client_throttles_requests_to_one_host(faults: FaultServer, make_client)
 
     assert all(fetched.ok for fetched in results)
     assert elapsed >= 0.39, f"5 requests at 10 req/s must span >= 0.4 s, took {elapsed:.3f}s"
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b"x" * (3 << 20), {}),  # 3 MB, as sent
+        (gzip.compress(b"0" * (3 << 20)), {"Content-Encoding": "gzip"}),  # 3 kB sent, 3 MB once unpacked
+    ],
+    ids=["plain", "gzip"],
+)
+def test_body_over_the_cap_comes_back_as_error(make_client, body: bytes, headers: dict[str, str]) -> None:
+    with serve_faults({"/big": [Reply(200, body, headers)]}) as server:
+        fetched = make_client(max_body_mb=1).fetch(Request("GET", server.url("/big")))
+        assert server.counts["/big"] == 1  # not retried: the same answer would come back
+
+    assert not fetched.ok
+    assert fetched.error == "BodyTooLargeError: body over 1 MB, not read further"
+    assert (fetched.status, fetched.sha256, fetched.content) == (None, None, b"")
+
+
+def test_body_at_the_cap_is_read(make_client) -> None:
+    body = b"x" * (1 << 20)
+    with serve_faults({"/big": [Reply(200, body)]}) as server:
+        fetched = make_client(max_body_mb=1).fetch(Request("GET", server.url("/big")))
+
+    assert fetched.ok
+    assert fetched.content == body

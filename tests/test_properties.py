@@ -14,7 +14,7 @@ Properties:
   (valid rows + distinct quarantined records == rows), and every response that cannot be parsed is one
   quarantine row naming the parse error.
 
-Known bugs these generators found are pinned by the strict xfails at the end of the file; the general
+Inputs these generators found to break a property have their own tests at the end of the file; the general
 properties steer clear of exactly those inputs (see `_known_bug_*`), so they keep guarding everything else.
 """
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -278,6 +277,13 @@ legacy_list = st.fixed_dictionaries(
 any_json_body = bodies(json_value)
 
 
+def _sentences(responses: list[Fetched]) -> tuple[staging.Parsed, staging.Parsed]:
+    from assets.staged import columns
+
+    tables = (columns("stg_criminal_sentences"), columns("stg_civil_sentences"))
+    return staging.sentences(responses, EG2026, jne, tables, CLASSIFIER)
+
+
 def _fetched(url: str, body: bytes, params: dict | None = None, json_body: Any = None) -> Fetched:
     return Fetched(
         request=Request(
@@ -292,7 +298,7 @@ def _fetched(url: str, body: bytes, params: dict | None = None, json_body: Any =
     )
 
 
-# ------------------------------------------------------------------------------- known bugs (see xfails)
+# ------------------------------------------------- known bugs (each with its own test at the end of the file)
 
 
 def _known_bug_bad_url(value: Any) -> bool:
@@ -562,8 +568,7 @@ def test_sentence_reader_always_answers_a_known_outcome(record: dict) -> None:
 ids = st.one_of(
     st.integers(-2, 10**7),
     st.integers(min_value=2**62, max_value=2**70),
-    # Floats with a fraction (1.5) fail a whole batch (BUG_FRACTIONAL_ID): left to the xfail.
-    st.floats().filter(lambda x: not math.isfinite(x) or x.is_integer()),
+    st.floats(),
     st.text("0123456789", min_size=1, max_size=9),
     text,
     st.none(),
@@ -668,7 +673,6 @@ def _parse_failures(parsed: staging.Parsed) -> list[str]:
 @STAGING
 @given(hv_responses())
 def test_staged_sentences_are_each_loaded_or_quarantined_with_a_reason(responses: list[Fetched]) -> None:
-    from assets.staged import columns
 
     for item_list in (json.loads(f.content) for f in responses if f.content.startswith(b'{"datoGeneral')):
         for item in item_list["sentenciaPenal"] + item_list["sentenciaObliga"]:
@@ -680,10 +684,7 @@ def test_staged_sentences_are_each_loaded_or_quarantined_with_a_reason(responses
         except SourceFormatError:
             unparseable += 1
 
-    criminal = staging.criminal_sentences(
-        responses, EG2026, jne, columns("stg_criminal_sentences"), CLASSIFIER
-    )
-    civil = staging.civil_sentences(responses, EG2026, jne, columns("stg_civil_sentences"))
+    criminal, civil = _sentences(responses)
     for parsed, schema, table in (
         (criminal, criminal_schema.schema, "stg_criminal_sentences"),
         (civil, civil_schema.schema, "stg_civil_sentences"),
@@ -720,7 +721,7 @@ def test_staged_candidates_are_each_loaded_or_quarantined_with_a_reason(pages: l
     _assert_every_row_valid_or_quarantined(parsed.rows, candidates_schema.schema, "stg_candidates")
 
 
-# --------------------------------------------------------------------------- known bugs, as strict xfails
+# ------------------------------------------------------------------- known bugs, each with its own test
 
 DEEP = b"[" * 100_000
 
@@ -745,33 +746,32 @@ def test_lone_surrogate_in_a_text_field_is_loaded_or_quarantined(table: str) -> 
         }
         body = json.dumps({"sentenciaPenal": [item], "sentenciaObliga": []}).encode()
         fetched = _fetched(URL, body, params={"IdHojaVida": "1"})
-        parsed = staging.criminal_sentences([fetched], EG2026, jne, columns(table), CLASSIFIER)
+        parsed, _ = _sentences([fetched])
         schema = criminal_schema.schema
     _assert_every_row_valid_or_quarantined(parsed.rows, schema, table)
 
 
-BUG_FRACTIONAL_ID = (
-    "BUG: a number with a fraction (1.5) in an integer column (id_hoja_vida, item_id, item_number, party_id, "
-    "list_position) fails the whole batch: pandera cannot pin the Int64 coercion failure to a row, so "
-    "pipeline/validate.py split_valid raises 'validation failed for the whole batch, not for particular "
-    "rows' and the staged asset fails for the partition instead of quarantining the row"
+@pytest.mark.parametrize(
+    ("field", "column"),
+    [
+        ("idHojaVida", "id_hoja_vida"),
+        ("nuItemSentenciaObliga", "item_number"),
+        ("idHvSentenciaObliga", "item_id"),
+    ],
 )
-
-
-@pytest.mark.xfail(strict=True, reason=BUG_FRACTIONAL_ID, raises=ValueError)
-@pytest.mark.parametrize("field", ["idHojaVida", "nuItemSentenciaObliga", "idHvSentenciaObliga"])
-def test_fractional_number_in_an_integer_column_is_quarantined(field: str) -> None:
-    from assets.staged import columns
+def test_fractional_number_in_an_integer_column_is_quarantined(field: str, column: str) -> None:
 
     items = [
         {"idHvSentenciaObliga": 1, "txMateriaSentencia": "LABORAL", "txExpedienteObliga": "A"},
         {"idHvSentenciaObliga": 2, "txMateriaSentencia": "LABORAL", "txExpedienteObliga": "B", field: 1.5},
     ]
     body = json.dumps({"sentenciaPenal": [], "sentenciaObliga": items}).encode()
-    parsed = staging.civil_sentences(
-        [_fetched(URL, body, params={"IdHojaVida": "1"})], EG2026, jne, columns("stg_civil_sentences")
-    )
+    _, parsed = _sentences([_fetched(URL, body, params={"IdHojaVida": "1"})])
     _assert_every_row_valid_or_quarantined(parsed.rows, civil_schema.schema, "stg_civil_sentences")
+    outcome = split_valid(parsed.rows, civil_schema.schema, "stg_civil_sentences")
+    assert outcome.valid["case_number"].tolist() == ["A"]
+    (row,) = outcome.quarantine.itertuples()
+    assert (row.check_name, row.column_name, row.failure_value) == ("integer", column, "1.5")
 
 
 @pytest.mark.parametrize(
@@ -835,7 +835,6 @@ def test_profile_with_an_absurd_vote_count_is_read_or_a_layout_error() -> None:
     ],
 )
 def test_array_or_object_values_are_quarantined_not_a_crash(field: str, value: Any) -> None:
-    from assets.staged import columns
 
     item = {
         "idHvSentenciaPenal": 1,
@@ -845,13 +844,7 @@ def test_array_or_object_values_are_quarantined_not_a_crash(field: str, value: A
         field: value,
     }
     body = json.dumps({"sentenciaPenal": [item], "sentenciaObliga": []}).encode()
-    parsed = staging.criminal_sentences(
-        [_fetched(URL, body, params={"IdHojaVida": "1"})],
-        EG2026,
-        jne,
-        columns("stg_criminal_sentences"),
-        CLASSIFIER,
-    )
+    parsed, _ = _sentences([_fetched(URL, body, params={"IdHojaVida": "1"})])
     _assert_every_row_valid_or_quarantined(parsed.rows, criminal_schema.schema, "stg_criminal_sentences")
 
 

@@ -63,6 +63,7 @@ def test_heavy_quarantine_blocks_publication(
 ) -> None:
     before = _current(first_publication)
     _break_jne(recordings_copy)
+    monkeypatch.setenv("PIPELINE_HV_MAX_AGE_HOURS", "0")  # the hojas de vida changed, not their list rows
     with serve_as_live(monkeypatch, recordings_copy):
         result = _run(Settings.from_env())
     check = _check(result, "quarantine_within_limit")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from pipeline.rules.crimes import MAX_READ_CHARS
 from pipeline.rules.sentences import read_sentence
 
 
@@ -108,6 +109,13 @@ def test_served(cumple, comentario, served) -> None:
 def test_prison_modality_only_for_prison_sentences() -> None:
     assert read_sentence(item("2 AÑOS", "EFECTIVA")).prison_modality == "EFECTIVA"
     assert read_sentence(item("1 AÑO", "RESERVA DE FALLO")).prison_modality is None
+
+
+def test_only_the_first_characters_of_a_huge_field_are_read() -> None:
+    # A megabyte comment (quarantined by the schemas) must not cost seconds: only its start is read.
+    padding = "X " * MAX_READ_CHARS
+    assert read_sentence(item("2 AÑOS", "SUSPENDIDA", None, "REHABILITADO " + padding)).served is True
+    assert read_sentence(item("2 AÑOS", "SUSPENDIDA", None, padding + "REHABILITADO")).served is None
 
 
 @pytest.mark.parametrize("junk", [{}, {"ruling_text": None}, {"ruling_text": "🙂\u00a0", "modality": 12}])

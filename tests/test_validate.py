@@ -3,8 +3,10 @@
 import pandas as pd
 import pytest
 
+from pipeline.rules.crimes import MAX_READ_CHARS
 from pipeline.schemas import candidates
-from pipeline.validate import QUARANTINE_COLUMNS, split_valid
+from pipeline.schemas.common import NAME_MAX, VALID_TEXT
+from pipeline.validate import QUARANTINE_COLUMNS, QUARANTINE_VALUE_CHARS, split_valid
 
 SHA = "a" * 64
 
@@ -73,3 +75,58 @@ def test_missing_column_fails_the_whole_batch_with_a_clear_error() -> None:
     frame = pd.DataFrame([row()]).drop(columns=["status"])
     with pytest.raises(ValueError, match="stg_candidates: validation failed for the whole batch"):
         split_valid(frame, candidates.schema, "stg_candidates")
+
+
+def test_fraction_in_an_integer_column_is_quarantined_and_the_rest_loads() -> None:
+    # pandas would refuse the whole column for one 1.5, and pandera could not say which row it was.
+    frame = pd.DataFrame(
+        [row(party_id=1.5), row(id_hoja_vida=2, list_position="2.5"), row(id_hoja_vida=3, party_id=4.0)]
+    )
+    out = split_valid(frame, candidates.schema, "stg_candidates")
+    assert out.valid["id_hoja_vida"].tolist() == [3]
+    assert out.valid["party_id"].tolist() == [4]
+    quarantined = out.quarantine[["check_name", "column_name", "failure_value"]].values.tolist()
+    assert quarantined == [["integer", "party_id", "1.5"], ["integer", "list_position", "2.5"]]
+
+
+def test_over_long_text_is_quarantined_and_kept_short_in_quarantine() -> None:
+    name = "ANA " * 250_000  # a megabyte
+    frame = pd.DataFrame([row(nombres=name), row(id_hoja_vida=2, nombres="A" * NAME_MAX)])
+    out = split_valid(frame, candidates.schema, "stg_candidates")
+    assert out.valid["id_hoja_vida"].tolist() == [2]
+    (q,) = out.quarantine.itertuples()
+    assert (q.check_name, q.column_name) == (f"longer than {NAME_MAX} characters", "nombres")
+    assert q.failure_value == name[:QUARANTINE_VALUE_CHARS] + f"... ({len(name)} characters)"
+    assert len(q.record) < 3 * QUARANTINE_VALUE_CHARS  # the archived bytes keep the rest
+
+
+def test_text_with_an_unreadable_character_is_quarantined() -> None:
+    frame = pd.DataFrame(
+        [row(full_name="ANA EJEMPLO PRUEBA"), row(id_hoja_vida=2, full_name="ANA EJ\ufffdMPLO")]
+    )
+    out = split_valid(frame, candidates.schema, "stg_candidates")
+    assert out.valid["id_hoja_vida"].tolist() == [1]
+    (q,) = out.quarantine.itertuples()
+    assert (q.check_name, q.column_name, q.failure_value) == (
+        VALID_TEXT.error,
+        "full_name",
+        "ANA EJ\ufffdMPLO",
+    )
+
+
+def test_every_text_limit_is_within_what_the_readers_read() -> None:
+    # The crime classifier and the sentence reader read MAX_READ_CHARS characters of a text: any text they cut
+    # must be over its column's limit, hence quarantined, never loaded with a reading of part of it.
+    from assets.finance import FINANCE_SCHEMAS
+    from assets.staged import SCHEMAS
+
+    schemas = [*SCHEMAS.values(), *(schema_for("EG2021") for schema_for in FINANCE_SCHEMAS.values())]
+    limits = [
+        check.statistics["max_value"]
+        for schema in schemas
+        for column in schema.columns.values()
+        for check in column.checks
+        if check.name == "max_length"
+    ]
+    assert len(limits) > len(schemas)
+    assert max(limits) <= MAX_READ_CHARS

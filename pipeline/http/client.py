@@ -2,7 +2,7 @@
 concurrency, an identifying User-Agent, and the archive of every body.
 
 Retries are urllib3's `Retry` (exponential backoff with jitter, Retry-After honoured but capped);
-the client adds only what urllib3 lacks: the throttle and the archive.
+the client adds only what urllib3 lacks: the throttle, a cap on the body size, and the archive.
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ from pipeline.http.request import Fetched, Request
 from pipeline.http.throttle import HostThrottle
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+CHUNK_BYTES = 1 << 20
+
+
+class BodyTooLargeError(Exception):
+    """A body past `HttpSettings.max_body_mb`: a page that never ends, or a gzip unpacking to gigabytes."""
 
 
 class PoliteRetry(Retry):
@@ -55,6 +60,9 @@ class HttpSettings:
     backoff_factor: float = 0.5
     backoff_jitter: float = 0.25
     max_retry_after_s: float = 60.0
+    # A hoja de vida is tens of kB and a candidate-list page well under 1 MB: a body past this is no answer to
+    # read, and reading it whole would take the run's memory. Decoded bytes count (a gzip cannot hide one).
+    max_body_mb: float = 100.0
 
 
 class HttpClient:
@@ -93,11 +101,16 @@ class HttpClient:
                 request.url,
                 params=request.params or None,
                 data=request.body_bytes,
-                headers={"Content-Type": "application/json"} if request.json_body is not None else None,
+                headers={
+                    **({"Content-Type": "application/json"} if request.json_body is not None else {}),
+                    **request.headers,
+                },
                 timeout=self.settings.timeout_s,
+                stream=True,
             )
-            content = response.content
-        except requests.RequestException as exc:
+            with response:
+                content = self._read_body(response)
+        except (requests.RequestException, BodyTooLargeError) as exc:
             return Fetched(
                 request=request,
                 status=None,
@@ -108,15 +121,28 @@ class HttpClient:
                 elapsed_ms=int((time.monotonic() - started) * 1000),
                 error=f"{type(exc).__name__}: {exc}",
             )
+        not_modified = response.status_code == 304  # no body: the one in force stays (pipeline/refresh.py)
         return Fetched(
             request=request,
             status=response.status_code,
-            sha256=self.archive.put(content),
+            sha256=None if not_modified else self.archive.put(content),
             content=content,
             content_type=response.headers.get("Content-Type", ""),
             fetched_at=fetched_at,
             elapsed_ms=int((time.monotonic() - started) * 1000),
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
         )
+
+    def _read_body(self, response: requests.Response) -> bytes:
+        """The decoded body, read in chunks and given up on past `max_body_mb` (the connection is dropped)."""
+        limit = int(self.settings.max_body_mb * (1 << 20))
+        body = bytearray()
+        for chunk in response.iter_content(CHUNK_BYTES):
+            body += chunk
+            if len(body) > limit:
+                raise BodyTooLargeError(f"body over {self.settings.max_body_mb:g} MB, not read further")
+        return bytes(body)
 
     def workers_for(self, latency_s: float) -> int:
         """Threads needed to keep the per-host rate saturated: by Little's law, rate x latency requests are

@@ -12,12 +12,14 @@ from urllib.parse import urlencode
 
 @dataclass(frozen=True)
 class Request:
-    """One HTTP request. `json_body` is sent as JSON (JNE and ONPE take POSTed JSON filters)."""
+    """One HTTP request. `json_body` is sent as JSON (JNE and ONPE take POSTed JSON filters); `headers` are
+    extra headers (conditional requests) that do not change which request it is."""
 
     method: str
     url: str
     params: dict[str, Any] = field(default_factory=dict)
     json_body: Any = None
+    headers: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def full_url(self) -> str:
@@ -51,10 +53,17 @@ class Fetched:
     fetched_at: datetime
     elapsed_ms: int
     error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None and self.status == 200
+
+    @property
+    def not_modified(self) -> bool:
+        """A conditional request answered 304: the body in force is still current."""
+        return self.error is None and self.status == 304
 
     def describe_failure(self) -> str:
         """One line naming the URL and what went wrong, for logs and the fetch_failures table."""

@@ -58,6 +58,9 @@ CATEGORIES = frozenset(
 FALLBACK_CATEGORY = "other"
 COLUMNS = ("pattern", "category", "negligent", "codigo_penal_articles", "note")
 CACHE_SIZE = 1 << 16
+# Characters of a declared text that are read: above every length limit of the staged schemas, so a text cut
+# here is quarantined anyway. Uncut, a megabyte of typed text costs seconds per field, and stays in the cache.
+MAX_READ_CHARS = 10_000
 
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 _NEGLIGENT_MARKER = re.compile(r"\bCULPOS")
@@ -89,11 +92,12 @@ def normalize(text: str | None) -> str:
     Declarations differ in accents, case, NBSP, abbreviations with dots and separators ("CONTRA LA FE
     PUBLICA - FALSIFICACION"), so both sides of every comparison go through this. Every character that is
     not A-Z or 0-9 after accent stripping (punctuation, emoji, control characters) becomes a space, which
-    is what makes space-delimited phrase matching a whole-word match. Never raises.
+    is what makes space-delimited phrase matching a whole-word match. Reads the first `MAX_READ_CHARS`
+    characters only. Never raises.
     """
     if not isinstance(text, str):
         return ""
-    decomposed = unicodedata.normalize("NFKD", _repair_mojibake(text))
+    decomposed = unicodedata.normalize("NFKD", _repair_mojibake(text[:MAX_READ_CHARS]))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", stripped.upper()).strip()
 
@@ -176,12 +180,13 @@ class CrimeClassifier:
         return cls(load_rules(CRIME_CATEGORIES_FILE if path is None else path))
 
     def classify(self, text: str | None) -> CrimeMatch:
-        """Category of one declared crime text; "other" with pattern None when nothing matches."""
-        return self._classify_cached(text)
+        """Category of one declared crime text; "other" with pattern None when nothing matches. Only the
+        first `MAX_READ_CHARS` characters are read (and cached)."""
+        return self._classify_cached(text[:MAX_READ_CHARS] if isinstance(text, str) else text)
 
     def classify_many(self, texts: Iterable[str | None]) -> list[CrimeMatch]:
         """Classify many texts; repeated strings (most of a real roll) are answered from the cache."""
-        return [self._classify_cached(text) for text in texts]
+        return [self.classify(text) for text in texts]
 
     def _classify(self, text: str | None) -> CrimeMatch:
         normalised = normalize(text)
@@ -199,11 +204,15 @@ class CrimeClassifier:
             if best is None or (-len(needle), position) < best_key:
                 best, best_key = rule, (-len(needle), position)
         start, end = best_key[1], best_key[1] - best_key[0]
-        also = sorted({
-            rule.category for position, needle, rule in found
-            if best is not None and rule.category != best.category
-            and (position + len(needle) <= start or position >= end - 1)
-        })
+        also = sorted(
+            {
+                rule.category
+                for position, needle, rule in found
+                if best is not None
+                and rule.category != best.category
+                and (position + len(needle) <= start or position >= end - 1)
+            }
+        )
         negligent_words = bool(_NEGLIGENT_MARKER.search(normalised))
         intent_words = bool(_INTENT_MARKER.search(normalised))
         if best is None:

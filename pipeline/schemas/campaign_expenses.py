@@ -2,7 +2,16 @@
 
 import pandera.pandas as pa
 
-from pipeline.schemas.common import DNI, NOT_BLANK, PROVENANCE, not_in_future
+from pipeline.schemas.common import (
+    DNI,
+    NAME_MAX,
+    NOT_BLANK,
+    NUMBER_MAX,
+    PROVENANCE,
+    TEXT_MAX,
+    not_in_future,
+    text,
+)
 from pipeline.schemas.finance_checks import DOCUMENT, money, within_campaign
 
 
@@ -12,15 +21,15 @@ def schema_for(process_code: str) -> pa.DataFrameSchema:
             **PROVENANCE,
             "process_code": pa.Column(str, NOT_BLANK),
             "dni": pa.Column(str, DNI),
-            "candidate_name": pa.Column(str, nullable=True),
-            "party_name": pa.Column(str, nullable=True),
+            "candidate_name": text(NAME_MAX, nullable=True),
+            "party_name": text(NAME_MAX, nullable=True),
             "expense_date": pa.Column("datetime64[us]", [not_in_future(), within_campaign(process_code)]),
-            "platform": pa.Column(str, nullable=True),
+            "platform": text(NAME_MAX, nullable=True),
             "provider_document": pa.Column(str, DOCUMENT, nullable=True),
-            "receipt_type": pa.Column(str, nullable=True),
-            "receipt_number": pa.Column(str, nullable=True),
+            "receipt_type": text(NAME_MAX, nullable=True),
+            "receipt_number": text(NUMBER_MAX, nullable=True),
             "amount": money(),
-            "concept": pa.Column(str, nullable=True),
+            "concept": text(TEXT_MAX, nullable=True),
         },
         unique=[
             "process_code",

@@ -2,7 +2,7 @@
 
 import pandera.pandas as pa
 
-from pipeline.schemas.common import DNI, NOT_BLANK, PROVENANCE
+from pipeline.schemas.common import DNI, NAME_MAX, NOT_BLANK, PROVENANCE, text
 from pipeline.schemas.finance_checks import money
 
 
@@ -12,9 +12,9 @@ def schema_for(process_code: str) -> pa.DataFrameSchema:
             **PROVENANCE,
             "process_code": pa.Column(str, NOT_BLANK),
             "dni": pa.Column(str, DNI),
-            "full_name": pa.Column(str, NOT_BLANK),
-            "party_name": pa.Column(str, nullable=True),
-            "department": pa.Column(str, nullable=True),
+            "full_name": text(NAME_MAX, NOT_BLANK),
+            "party_name": text(NAME_MAX, nullable=True),
+            "department": text(NAME_MAX, nullable=True),
             "total_income": money(),
         },
         unique=["process_code", "dni"],

@@ -2,7 +2,7 @@
 
 import pandera.pandas as pa
 
-from pipeline.schemas.common import NOT_BLANK, PROVENANCE
+from pipeline.schemas.common import NAME_MAX, NOT_BLANK, NUMBER_MAX, PROVENANCE, TEXT_MAX, text
 
 SUBJECTS = ["FAMILIA / ALIMENTARIA", "CONTRACTUAL", "VIOLENCIA FAMILIAR", "LABORAL"]
 
@@ -14,10 +14,10 @@ schema = pa.DataFrameSchema(
         "item_id": pa.Column("Int64", pa.Check.gt(0)),
         "item_number": pa.Column("Int64", nullable=True),
         "subject": pa.Column(str, pa.Check.isin(SUBJECTS)),
-        "case_number": pa.Column(str, nullable=True),
-        "court": pa.Column(str, nullable=True),
-        "ruling_text": pa.Column(str, nullable=True),
-        "comment": pa.Column(str, nullable=True),
+        "case_number": text(NUMBER_MAX, nullable=True),
+        "court": text(NAME_MAX, nullable=True),
+        "ruling_text": text(TEXT_MAX, nullable=True),
+        "comment": text(TEXT_MAX, nullable=True),
     },
     unique=["process_code", "item_id"],
     report_duplicates="exclude_first",

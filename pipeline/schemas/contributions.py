@@ -8,7 +8,7 @@ of being summed.
 
 import pandera.pandas as pa
 
-from pipeline.schemas.common import NOT_BLANK, PROVENANCE, not_in_future
+from pipeline.schemas.common import NAME_MAX, NOT_BLANK, PROVENANCE, not_in_future, text
 from pipeline.schemas.finance_checks import DOCUMENT, RUC, money, within_campaign
 
 TYPES = ["F", "E", "A", "O"]  # efectivo, especie, actividad, otros
@@ -20,9 +20,9 @@ def schema_for(process_code: str) -> pa.DataFrameSchema:
             **PROVENANCE,
             "process_code": pa.Column(str, NOT_BLANK),
             "party_ruc": pa.Column(str, RUC),
-            "party_name": pa.Column(str, NOT_BLANK),
+            "party_name": text(NAME_MAX, NOT_BLANK),
             "contributor_document": pa.Column(str, DOCUMENT, nullable=True),
-            "contributor_name": pa.Column(str, nullable=True),
+            "contributor_name": text(NAME_MAX, nullable=True),
             "contributor_kind": pa.Column(str, pa.Check.isin(["person", "company"]), nullable=True),
             "contribution_type": pa.Column(str, pa.Check.isin(TYPES)),
             "contribution_date": pa.Column(

@@ -2,7 +2,7 @@
 
 import pandera.pandas as pa
 
-from pipeline.schemas.common import NOT_BLANK, PROVENANCE
+from pipeline.schemas.common import NAME_MAX, NOT_BLANK, NUMBER_MAX, PROVENANCE, TEXT_MAX, text
 from pipeline.schemas.finance_checks import money
 
 
@@ -14,12 +14,12 @@ def schema_for(process_code: str) -> pa.DataFrameSchema:
             "id_hoja_vida": pa.Column("Int64", pa.Check.gt(0)),
             "item_id": pa.Column("Int64", pa.Check.gt(0)),
             "asset_kind": pa.Column(str, pa.Check.isin(["real_estate", "vehicle"])),
-            "asset_type": pa.Column(str, nullable=True),
-            "registry_entry": pa.Column(str, nullable=True),
-            "plate": pa.Column(str, nullable=True),
-            "description": pa.Column(str, nullable=True),
+            "asset_type": text(NAME_MAX, nullable=True),
+            "registry_entry": text(NUMBER_MAX, nullable=True),
+            "plate": text(NUMBER_MAX, nullable=True),
+            "description": text(TEXT_MAX, nullable=True),
             "value": money(),
-            "comment": pa.Column(str, nullable=True),
+            "comment": text(TEXT_MAX, nullable=True),
         },
         unique=["process_code", "id_hoja_vida", "asset_kind", "item_id"],
         report_duplicates="exclude_first",

@@ -2,7 +2,7 @@
 
 import pandera.pandas as pa
 
-from pipeline.schemas.common import NOT_BLANK, PROVENANCE
+from pipeline.schemas.common import NAME_MAX, NOT_BLANK, PROVENANCE, text
 from pipeline.schemas.finance_checks import RUC, money
 
 AMOUNTS = ["cash", "in_kind", "activities", "other", "total"]
@@ -14,7 +14,7 @@ def schema_for(process_code: str) -> pa.DataFrameSchema:
             **PROVENANCE,
             "process_code": pa.Column(str, NOT_BLANK),
             "party_ruc": pa.Column(str, RUC),
-            "party_name": pa.Column(str, NOT_BLANK),
+            "party_name": text(NAME_MAX, NOT_BLANK),
             **{column: money() for column in AMOUNTS},
         },
         unique=["process_code", "party_ruc"],

@@ -95,8 +95,10 @@ def parse_list_page(body: bytes, url: str) -> tuple[list[dict[str, Any]], int]:
     if not isinstance(total_pages, int) or total_pages < 0:
         raise SourceFormatError(url, f"'totalPages' must be a non-negative integer, got {total_pages!r}")
     count = doc.get("count")
-    if isinstance(count, int) and count >= 0 and rows:
-        # Trust no page count beyond what the row count needs: a bad answer must not ask for 80,000 pages.
+    # Trust no page count beyond what the rows need: a bad answer must not ask for 80,000 pages.
+    if not rows:
+        total_pages = min(total_pages, 1)
+    elif isinstance(count, int) and count >= 0:
         total_pages = min(total_pages, -(-count // len(rows)))
     return rows, total_pages
 

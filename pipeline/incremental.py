@@ -1,0 +1,126 @@
+"""Stage only the hojas de vida whose body changed (issue 6).
+
+The bodies in force come from `hv_crawl_state`; `hv_parsed` remembers, per staging asset, which body each
+hoja de vida's staged rows came from. A run parses the bodies that differ, replaces those hojas de vida's
+rows (and quarantine rows) in one transaction, and drops the rows of hojas de vida no longer listed. A body
+that cannot be read is quarantined and the rows of the body loaded before stay, so a bad answer never
+deletes what was loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from pipeline.http.archive import Archive
+from pipeline.http.request import Fetched
+from pipeline.manifest import request_from
+from pipeline.staging import Parsed
+from pipeline.warehouse import ensure_table, insert_rows, transaction
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The hojas de vida a staging asset must (re)parse, and those whose rows must go."""
+
+    current: int  # hojas de vida with a body in force
+    to_parse: pd.DataFrame  # id_hoja_vida, method, url, sha256
+    removed: list[int]
+
+
+def pending(conn: duckdb.DuckDBPyConnection, asset: str, process_code: str) -> Pending:
+    for table in ("hv_crawl_state", "hv_parsed"):
+        ensure_table(conn, table)
+    params = {"asset": asset, "process": process_code}
+    current = conn.execute(
+        "SELECT count(*) FROM hv_crawl_state WHERE process_code = $process AND sha256 IS NOT NULL",
+        {"process": process_code},
+    ).fetchone()[0]
+    to_parse = conn.execute(
+        """
+        SELECT s.id_hoja_vida, s.method, s.url, s.sha256
+        FROM hv_crawl_state s LEFT JOIN hv_parsed p
+            ON p.asset = $asset AND p.process_code = s.process_code AND p.id_hoja_vida = s.id_hoja_vida
+        WHERE s.process_code = $process AND s.sha256 IS NOT NULL AND s.sha256 IS DISTINCT FROM p.sha256
+        ORDER BY s.sha256
+        """,
+        params,
+    ).fetchdf()
+    removed = conn.execute(
+        """
+        SELECT id_hoja_vida FROM hv_parsed WHERE asset = $asset AND process_code = $process
+        EXCEPT SELECT id_hoja_vida FROM hv_crawl_state WHERE process_code = $process AND sha256 IS NOT NULL
+        """,
+        params,
+    ).fetchall()
+    return Pending(int(current), to_parse, [row[0] for row in removed])
+
+
+def bodies(to_parse: pd.DataFrame, archive: Archive) -> Iterator[Fetched]:
+    """The archived responses to parse, read from the archive in bulk and streamed (memory stays bounded).
+    Several hojas de vida may share one body (a server answering the same page to all): each gets its own."""
+    requests: dict[str, list] = {}
+    for method, url, sha in to_parse[["method", "url", "sha256"]].itertuples(index=False):
+        requests.setdefault(sha, []).append(request_from(method, url, None))
+    now = pd.Timestamp.now(tz="UTC")
+    for sha, content in archive.get_many(requests):
+        for request in requests[sha]:
+            yield Fetched(request, 200, sha, content, "", now, 0)
+
+
+def commit(
+    conn: duckdb.DuckDBPyConnection,
+    asset: str,
+    process_code: str,
+    work: Pending,
+    loaded: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]],
+    parsed: Mapping[str, Parsed],
+) -> None:
+    """In one transaction: replace the rows of every hoja de vida parsed (and drop the removed ones) in each
+    table of `loaded` (table -> valid rows, quarantine rows), and remember which bodies were parsed.
+
+    A hoja de vida whose body could not be read (quarantined as `parse` in any table) keeps its rows."""
+    unreadable = {
+        sha
+        for p in parsed.values()
+        for sha in p.quarantine.loc[p.quarantine["check_name"] == "parse", "archive_sha256"]
+    }
+    done = work.to_parse[~work.to_parse["sha256"].isin(unreadable)][["id_hoja_vida", "sha256"]]
+    replaced = pd.DataFrame({"id_hoja_vida": list(done["id_hoja_vida"]) + work.removed}, dtype="int64")
+    reparsed = pd.DataFrame({"sha256": work.to_parse["sha256"]}, dtype="object")
+    for table in (*loaded, "quarantine", "hv_parsed"):
+        ensure_table(conn, table)
+    with transaction(conn):
+        conn.register("_replaced", replaced)
+        conn.register("_reparsed", reparsed)
+        try:
+            for table, (valid, quarantine) in loaded.items():
+                conn.execute(
+                    f'DELETE FROM "{table}" WHERE process_code = ? '
+                    "AND id_hoja_vida IN (SELECT id_hoja_vida FROM _replaced)",
+                    [process_code],
+                )
+                insert_rows(conn, table, valid)
+                # Quarantine rows stay while their body is in force and was not parsed again now.
+                conn.execute(
+                    """
+                    DELETE FROM quarantine WHERE table_name = ? AND process_code = ? AND (
+                        archive_sha256 IS NULL OR archive_sha256 IN (SELECT sha256 FROM _reparsed)
+                        OR archive_sha256 NOT IN (
+                            SELECT sha256 FROM hv_crawl_state WHERE process_code = ? AND sha256 IS NOT NULL))
+                    """,
+                    [table, process_code, process_code],
+                )
+                insert_rows(conn, "quarantine", quarantine)
+            conn.execute(
+                "DELETE FROM hv_parsed WHERE asset = ? AND process_code = ? "
+                "AND id_hoja_vida IN (SELECT id_hoja_vida FROM _replaced)",
+                [asset, process_code],
+            )
+            insert_rows(conn, "hv_parsed", done.assign(asset=asset, process_code=process_code))
+        finally:
+            conn.unregister("_replaced")
+            conn.unregister("_reparsed")

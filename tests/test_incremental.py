@@ -1,0 +1,114 @@
+"""Incremental runs (issue 6): a run asks only for the hojas de vida that may have changed, and parses only
+the bodies it has not parsed yet.
+
+Against the benchmark's JNE look-alike (an invented election, invented people; ETag / Last-Modified / 304),
+every other source at the bundled recordings. The server counts what it answered: `hv_200` bodies sent,
+`hv_304` conditional re-checks answered "not modified".
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from benchmarks.generate import generate
+from benchmarks.server import BenchServer, Election
+from pipeline.definitions import build_definitions
+from pipeline.settings import RECORDINGS_DIR, Settings
+from tests.fault_pipeline import staged
+from tests.support import query, serve_as_live
+
+CANDIDATES = 240
+PROCESS = "EG2026"
+
+
+@pytest.fixture(scope="module")
+def election(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("election")
+    generate(out, candidates=CANDIDATES, seed=11)
+    return out
+
+
+@pytest.fixture
+def jne(election: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[BenchServer]:
+    httpd = BenchServer(Election(election), latency_s=0.0)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    with serve_as_live(monkeypatch, RECORDINGS_DIR):
+        monkeypatch.setenv("PIPELINE_JNE_URL", httpd.base_url + "/api/v1")
+        monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("PIPELINE_JNE_PAGE_SIZE", "100")
+        try:
+            yield httpd
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+
+
+def _run(server: BenchServer) -> tuple[dict[str, int], dict[str, dict]]:
+    """One run of the job; what the JNE server answered, and each asset's materialization metadata."""
+    server.stats.clear()
+    job = build_definitions(Settings.from_env()).resolve_job_def("transparency_job")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(partition_key=PROCESS, instance=instance, raise_on_error=False)
+    assert result.success
+    metadata = {
+        event.asset_key.to_user_string(): {
+            k: v.value for k, v in event.step_materialization_data.materialization.metadata.items()
+        }
+        for event in result.get_asset_materialization_events()
+    }
+    return dict(server.stats), metadata
+
+
+def test_second_run_with_nothing_changed_fetches_and_parses_no_hoja_de_vida(jne: BenchServer) -> None:
+    first, first_meta = _run(jne)
+    settings = Settings.from_env()
+    before = staged(settings)
+    assert first.get("hv_200") == CANDIDATES
+    assert first_meta["stg_criminal_sentences"]["parsed_now"] == CANDIDATES
+
+    second, second_meta = _run(jne)
+
+    assert second.get("hv_200", 0) == 0 and second.get("hv_304", 0) == 0
+    assert second.get("list_200", 0) == first.get("list_200")  # the lists are asked every run
+    assert second_meta["jne_hojas_vida"]["kept_without_request"] == CANDIDATES
+    for asset in ("stg_criminal_sentences", "stg_civil_sentences", "stg_declared_income"):
+        assert second_meta[asset]["parsed_now"] == 0
+    assert staged(settings) == before
+
+
+def test_expired_bodies_are_rechecked_and_only_changed_ones_parsed(jne: BenchServer) -> None:
+    _run(jne)
+    settings = Settings.from_env()
+    changed = jne.election.mutate(5, seed=2)
+    assert changed > 0
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PIPELINE_HV_MAX_AGE_HOURS", "0")
+        stats, metadata = _run(jne)
+
+    assert stats.get("hv_200") == changed
+    assert stats.get("hv_304") == CANDIDATES - changed
+    assert metadata["jne_hojas_vida"]["not_modified"] == CANDIDATES - changed
+    assert metadata["stg_criminal_sentences"]["parsed_now"] == changed
+    in_force = query(
+        settings, "SELECT count(DISTINCT sha256) FROM hv_crawl_state WHERE process_code = ?", [PROCESS]
+    )
+    assert in_force == [(CANDIDATES,)]
+
+
+def test_a_changed_list_row_rechecks_that_hoja_de_vida_only(jne: BenchServer) -> None:
+    _run(jne)
+    _, rows = jne.election.lists[0]
+    rows[0] = re.sub(rb'"txEstCand":"[^"]*"', b'"txEstCand":"EXCLUSION"', rows[0])
+
+    stats, metadata = _run(jne)
+
+    assert stats.get("hv_200", 0) + stats.get("hv_304", 0) == 1
+    assert metadata["jne_hojas_vida"]["by_reason"] == {"fresh": CANDIDATES - 1, "list_changed": 1}
