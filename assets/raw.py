@@ -19,6 +19,8 @@ from pipeline.resources import OpenSources, SourcesResource, WarehouseResource
 from pipeline.sources import congreso
 from pipeline.warehouse import replace_rows
 
+FETCH_BATCH = 2_000  # hojas de vida fetched, recorded and let go at a time
+
 
 def jne_source(process: Process) -> tuple[ModuleType, str]:
     """The JNE API generation a process is published in, and the name of its base-URL setting."""
@@ -43,12 +45,23 @@ def _finish(
     process_code: str | None,
     source: str,
     fetched: list[Fetched],
-    all_failed_means_down: bool = True,
 ) -> dg.MaterializeResult:
-    """Record the responses; a source that answered nothing at all fails its asset with the URL named (unless
-    the requests were only retries of ones that failed before: their failing again says nothing new)."""
+    """Record the responses, then judge them (see `_judged`)."""
     with warehouse.get_connection() as conn:
         record_responses(conn, context.run_id, asset, process_code, source, fetched)
+    return _judged(context, asset, source, fetched, sum(len(f.content) for f in fetched))
+
+
+def _judged(
+    context: dg.AssetExecutionContext,
+    asset: str,
+    source: str,
+    fetched: Sequence[Fetched],
+    size: int,
+    all_failed_means_down: bool = True,
+) -> dg.MaterializeResult:
+    """Log the failures; a source that answered nothing at all fails its asset with the URL named (unless
+    the requests were only retries of ones that failed before: their failing again says nothing new)."""
     failed = [f for f in fetched if not (f.ok or f.not_modified)]
     for failure in failed[:20]:
         context.log.warning(f"{asset}: {failure.describe_failure()} (recorded; retried next run)")
@@ -62,11 +75,34 @@ def _finish(
         metadata={
             "requests": len(fetched),
             "failed": len(failed),
-            "bytes": sum(len(f.content) for f in fetched),
+            "bytes": size,
             "source": source,
             "first_url": fetched[0].request.full_url if fetched else "",
         }
     )
+
+
+def _fetch_recorded(
+    context: dg.AssetExecutionContext,
+    opened: OpenSources,
+    warehouse: WarehouseResource,
+    asset: str,
+    process_code: str,
+    source: str,
+    requests: Sequence[Request],
+) -> tuple[list[Fetched], int]:
+    """Fetch in batches, recording each batch in `raw_responses` as it lands, and keep the answers without
+    their bodies (they are archived): memory stays flat however many hojas de vida an election has."""
+    kept: list[Fetched] = []
+    size = 0
+    for start in range(0, len(requests), FETCH_BATCH):
+        batch = opened.client.fetch_many(requests[start : start + FETCH_BATCH])
+        with warehouse.get_connection() as conn:
+            record_responses(conn, context.run_id, asset, process_code, source, batch)
+        size += sum(len(f.content) for f in batch)
+        kept += [replace(f, content=b"") for f in batch]
+        context.log.info(f"{asset}: fetched {len(kept)}/{len(requests)}")
+    return kept, size
 
 
 @dg.asset(partitions_def=processes_partitions, group_name="raw", kinds={"python", "duckdb"}, pool=DUCKDB_POOL)
@@ -115,9 +151,11 @@ def jne_hojas_vida(
                 continue
             ids.append(row["id_hoja_vida"])
             requests.append(replace(request, headers=refresh.conditional_headers(pd.Series(row))))
-        fetched = _fetcher(context, opened, "hojas de vida")(requests)
+        fetched, size = _fetch_recorded(
+            context, opened, duckdb, "jne_hojas_vida", process.code, source, requests
+        )
     only_retries = bool(len(due)) and (due["reason"] == "retry").all()
-    result = _finish(context, duckdb, "jne_hojas_vida", process.code, source, fetched, not only_retries)
+    result = _judged(context, "jne_hojas_vida", source, fetched, size, not only_retries)
     with duckdb.get_connection() as conn:
         state = refresh.next_state(process.code, planned, list(zip(ids, fetched, strict=True)))
         replace_rows(conn, "hv_crawl_state", state, {"process_code": process.code})

@@ -165,6 +165,12 @@ def stg_candidates(
     process = get_process(context.partition_key)
     module, _ = jne_source(process)
     responses = read_latest(duckdb, sources, "jne_candidate_lists", process.code)
+    fingerprint = incremental.inputs_fingerprint(responses)
+    with duckdb.get_connection() as conn:
+        if incremental.unchanged_inputs(conn, "stg_candidates", process.code, fingerprint):
+            context.log.info(f"{process.code}: the lists answered as before; the candidacies stay as loaded")
+            metadata = {**table_metadata(conn, "stg_candidates", process.code), "unchanged": True}
+            return dg.MaterializeResult(metadata=metadata)
     earlier = read_earlier(duckdb, sources, "jne_candidate_lists", process.code)
     parsed = staging.candidates(responses, process, module, columns("stg_candidates"), earlier)
     unreadable = parsed.quarantine[parsed.quarantine["check_name"] == "parse"]
@@ -180,9 +186,10 @@ def stg_candidates(
             f"(e.g. {unreadable.iloc[0]['failure_value']})"
         )
     _fail_on_emptied_lists(duckdb, process.code, parsed.rows, responses[0].request.url if responses else "")
-    return dg.MaterializeResult(
-        metadata=load_validated(context, duckdb, "stg_candidates", parsed, process.code)
-    )
+    metadata = load_validated(context, duckdb, "stg_candidates", parsed, process.code)
+    with duckdb.get_connection() as conn:
+        incremental.remember_inputs(conn, "stg_candidates", process.code, fingerprint)
+    return dg.MaterializeResult(metadata={**metadata, "unchanged": False})
 
 
 @dg.multi_asset(

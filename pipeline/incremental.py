@@ -4,13 +4,19 @@ The bodies in force come from `hv_crawl_state`; `hv_parsed` remembers, per stagi
 hoja de vida's staged rows came from. A run parses the bodies that differ, replaces those hojas de vida's
 rows (and quarantine rows) in one transaction, and drops the rows of hojas de vida no longer listed. A body
 that cannot be read is quarantined and the rows of the body loaded before stay, so a bad answer never
-deletes what was loaded.
+deletes what was loaded. Tables reloaded whole (the candidate lists) are kept as they are when a run's answers
+are the same bytes as those they were built from (`staged_inputs`). Any change to the parsers, rules or
+schemas counts as new input (`parser_fingerprint`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 import pandas as pd
@@ -20,6 +26,55 @@ from pipeline.http.request import Fetched
 from pipeline.manifest import request_from
 from pipeline.staging import Parsed
 from pipeline.warehouse import ensure_table, insert_rows, transaction
+
+PIPELINE_DIR = Path(__file__).resolve().parent
+# What decides the rows a body turns into: parsers, rules, vocabularies, schemas. A change to any of them
+# makes every body count as not parsed yet, so new rules reach rows loaded before.
+PARSER_FILES = ("staging.py", "validate.py", "sources/*.py", "rules/*", "schemas/*.py", "config/*.yaml")
+
+
+@cache
+def parser_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for pattern in PARSER_FILES:
+        for path in sorted(PIPELINE_DIR.glob(pattern)):
+            if path.is_file():
+                digest.update(path.relative_to(PIPELINE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def inputs_fingerprint(responses: Iterable[Fetched]) -> str:
+    """The parser version and every request (host left out: it changes offline) with its body's hash."""
+    keys = sorted(
+        f"{f.request.method} {urlsplit(f.request.full_url)._replace(scheme='', netloc='').geturl()} "
+        f"{f.request.body_sha256} {f.sha256}"
+        for f in responses
+    )
+    return hashlib.sha256("\n".join([parser_fingerprint(), *keys]).encode()).hexdigest()
+
+
+def unchanged_inputs(
+    conn: duckdb.DuckDBPyConnection, table: str, process_code: str | None, fingerprint: str
+) -> bool:
+    ensure_table(conn, "staged_inputs")
+    last = conn.execute(
+        "SELECT arg_max(fingerprint, loaded_at) FROM staged_inputs WHERE table_name = ? "
+        "AND process_code IS NOT DISTINCT FROM ?",
+        [table, process_code],
+    ).fetchone()[0]
+    return last == fingerprint
+
+
+def remember_inputs(
+    conn: duckdb.DuckDBPyConnection, table: str, process_code: str | None, fingerprint: str
+) -> None:
+    ensure_table(conn, "staged_inputs")
+    with transaction(conn):
+        conn.execute(
+            "DELETE FROM staged_inputs WHERE table_name = ? AND process_code IS NOT DISTINCT FROM ?",
+            [table, process_code],
+        )
+        conn.execute("INSERT INTO staged_inputs VALUES (?, ?, ?, now())", [table, process_code, fingerprint])
 
 
 @dataclass(frozen=True)
@@ -34,7 +89,7 @@ class Pending:
 def pending(conn: duckdb.DuckDBPyConnection, asset: str, process_code: str) -> Pending:
     for table in ("hv_crawl_state", "hv_parsed"):
         ensure_table(conn, table)
-    params = {"asset": asset, "process": process_code}
+    params = {"asset": asset, "process": process_code, "parser": parser_fingerprint()}
     current = conn.execute(
         "SELECT count(*) FROM hv_crawl_state WHERE process_code = $process AND sha256 IS NOT NULL",
         {"process": process_code},
@@ -44,7 +99,8 @@ def pending(conn: duckdb.DuckDBPyConnection, asset: str, process_code: str) -> P
         SELECT s.id_hoja_vida, s.method, s.url, s.sha256
         FROM hv_crawl_state s LEFT JOIN hv_parsed p
             ON p.asset = $asset AND p.process_code = s.process_code AND p.id_hoja_vida = s.id_hoja_vida
-        WHERE s.process_code = $process AND s.sha256 IS NOT NULL AND s.sha256 IS DISTINCT FROM p.sha256
+        WHERE s.process_code = $process AND s.sha256 IS NOT NULL
+            AND (s.sha256 IS DISTINCT FROM p.sha256 OR p.parser IS DISTINCT FROM $parser)
         ORDER BY s.sha256
         """,
         params,
@@ -54,7 +110,7 @@ def pending(conn: duckdb.DuckDBPyConnection, asset: str, process_code: str) -> P
         SELECT id_hoja_vida FROM hv_parsed WHERE asset = $asset AND process_code = $process
         EXCEPT SELECT id_hoja_vida FROM hv_crawl_state WHERE process_code = $process AND sha256 IS NOT NULL
         """,
-        params,
+        {"asset": asset, "process": process_code},
     ).fetchall()
     return Pending(int(current), to_parse, [row[0] for row in removed])
 
@@ -120,7 +176,8 @@ def commit(
                 "AND id_hoja_vida IN (SELECT id_hoja_vida FROM _replaced)",
                 [asset, process_code],
             )
-            insert_rows(conn, "hv_parsed", done.assign(asset=asset, process_code=process_code))
+            parsed_by = done.assign(asset=asset, process_code=process_code, parser=parser_fingerprint())
+            insert_rows(conn, "hv_parsed", parsed_by)
         finally:
             conn.unregister("_replaced")
             conn.unregister("_reparsed")

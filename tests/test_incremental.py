@@ -18,6 +18,7 @@ import pytest
 
 from benchmarks.generate import generate
 from benchmarks.server import BenchServer, Election
+from pipeline import incremental
 from pipeline.definitions import build_definitions
 from pipeline.settings import RECORDINGS_DIR, Settings
 from tests.fault_pipeline import staged
@@ -80,7 +81,25 @@ def test_second_run_with_nothing_changed_fetches_and_parses_no_hoja_de_vida(jne:
     assert second_meta["jne_hojas_vida"]["kept_without_request"] == CANDIDATES
     for asset in ("stg_criminal_sentences", "stg_civil_sentences", "stg_declared_income"):
         assert second_meta[asset]["parsed_now"] == 0
+    assert first_meta["stg_candidates"]["unchanged"] is False
+    assert second_meta["stg_candidates"]["unchanged"] is True
     assert staged(settings) == before
+
+
+def test_a_new_parser_version_parses_every_body_again_without_fetching(
+    jne: BenchServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(jne)
+    before = staged(Settings.from_env())
+    monkeypatch.setattr(incremental, "parser_fingerprint", lambda: "rules changed")
+
+    stats, metadata = _run(jne)
+
+    assert stats.get("hv_200", 0) == 0
+    assert metadata["stg_criminal_sentences"]["parsed_now"] == CANDIDATES
+    assert metadata["stg_declared_assets"]["parsed_now"] == CANDIDATES
+    assert metadata["stg_candidates"]["unchanged"] is False
+    assert staged(Settings.from_env()) == before
 
 
 def test_expired_bodies_are_rechecked_and_only_changed_ones_parsed(jne: BenchServer) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ class Request:
     json_body: Any = None
     headers: dict[str, str] = field(default_factory=dict, compare=False)
 
-    @property
+    @cached_property
     def full_url(self) -> str:
         """URL with its query string, as archived and shown to readers."""
         if not self.params:
