@@ -44,7 +44,7 @@ def _scalar(value: Any) -> Any:
     in JSON, becomes U+FFFD, which the schemas quarantine); the schemas judge them like any other value."""
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str):
+    if isinstance(value, str) and not value.isascii():
         return _LONE_SURROGATE.sub("\ufffd", value)
     return value
 

@@ -1,8 +1,7 @@
 """Fault: an empty list where there used to be rows (a candidate list, a roster).
 
-Every candidate list coming back empty fails `stg_candidates` (the candidates already loaded stay); an empty
-roster fails `stg_legislators`. One list coming back empty while the others still have rows is not detected
-today (see the xfail).
+Every candidate list coming back empty fails `stg_candidates` (the candidates already loaded stay); so does
+one list coming back empty while the others still have rows; an empty roster fails `stg_legislators`.
 """
 
 from tests.fault_pipeline import (  # noqa: F401 - `site` is a fixture

@@ -298,7 +298,7 @@ def _fetched(url: str, body: bytes, params: dict | None = None, json_body: Any =
     )
 
 
-# ------------------------------------------------- known bugs (each with its own test at the end of the file)
+# ------------------------------- bugs these generators found, now fixed (each with its own test at the end)
 
 
 def _known_bug_bad_url(value: Any) -> bool:
@@ -721,7 +721,7 @@ def test_staged_candidates_are_each_loaded_or_quarantined_with_a_reason(pages: l
     _assert_every_row_valid_or_quarantined(parsed.rows, candidates_schema.schema, "stg_candidates")
 
 
-# ------------------------------------------------------------------- known bugs, each with its own test
+# ------------------------------------------------------- bugs these generators found, each with its own test
 
 DEEP = b"[" * 100_000
 
