@@ -156,9 +156,10 @@ def jne_hojas_vida(
         )
     only_retries = bool(len(due)) and (due["reason"] == "retry").all()
     result = _judged(context, "jne_hojas_vida", source, fetched, size, not only_retries)
+    state = refresh.next_state(process.code, planned, list(zip(ids, fetched, strict=True)))
     with duckdb.get_connection() as conn:
-        state = refresh.next_state(process.code, planned, list(zip(ids, fetched, strict=True)))
-        replace_rows(conn, "hv_crawl_state", state, {"process_code": process.code})
+        if fetched or refresh.stored_count(conn, process.code) != len(state):  # else the state is as stored
+            replace_rows(conn, "hv_crawl_state", state, {"process_code": process.code})
     metadata = {
         **(result.metadata or {}),
         "listed": len(planned),

@@ -101,6 +101,12 @@ def load_changed_hojas_vida(
         f"{process_code}: {len(work.to_parse)} of {work.current} hojas de vida have a body not parsed yet; "
         f"parsing those ({len(work.removed)} no longer listed)"
     )
+    if work.to_parse.empty and not work.removed:
+        with duckdb.get_connection() as conn:
+            return {
+                table: {**table_metadata(conn, table, process_code), "parsed_now": dg.MetadataValue.int(0)}
+                for table in schemas
+            }
     parsed = dict(zip(schemas, parse(incremental.bodies(work.to_parse, sources.archive)), strict=True))
     first = next(iter(parsed.values())).quarantine
     unreadable = first[first["check_name"] == "parse"]
@@ -120,6 +126,39 @@ def load_changed_hojas_vida(
             }
             for table in schemas
         }
+
+
+def _kept_as_loaded(
+    context: dg.AssetExecutionContext,
+    duckdb: WarehouseResource,
+    table: str,
+    process_code: str | None,
+    responses: Sequence[Fetched],
+) -> tuple[str, dg.MaterializeResult | None]:
+    """The fingerprint of this run's answers, and a result when they are the very bytes (and parser version)
+    the table was last built from: then it is kept as loaded, with nothing parsed."""
+    fingerprint = incremental.inputs_fingerprint(responses)
+    with duckdb.get_connection() as conn:
+        if not incremental.unchanged_inputs(conn, table, process_code, fingerprint):
+            return fingerprint, None
+        context.log.info(f"{table}: the sources answered as before; the rows stay as loaded")
+        return fingerprint, dg.MaterializeResult(
+            metadata={**table_metadata(conn, table, process_code), "unchanged": True}
+        )
+
+
+def _loaded(
+    context: dg.AssetExecutionContext,
+    duckdb: WarehouseResource,
+    table: str,
+    parsed: staging.Parsed,
+    process_code: str | None,
+    fingerprint: str,
+) -> dg.MaterializeResult:
+    metadata = load_validated(context, duckdb, table, parsed, process_code)
+    with duckdb.get_connection() as conn:
+        incremental.remember_inputs(conn, table, process_code, fingerprint)
+    return dg.MaterializeResult(metadata={**metadata, "unchanged": False})
 
 
 def _staged(name: str, deps: list[str], description: str, partitioned: bool = True) -> dict:
@@ -165,12 +204,9 @@ def stg_candidates(
     process = get_process(context.partition_key)
     module, _ = jne_source(process)
     responses = read_latest(duckdb, sources, "jne_candidate_lists", process.code)
-    fingerprint = incremental.inputs_fingerprint(responses)
-    with duckdb.get_connection() as conn:
-        if incremental.unchanged_inputs(conn, "stg_candidates", process.code, fingerprint):
-            context.log.info(f"{process.code}: the lists answered as before; the candidacies stay as loaded")
-            metadata = {**table_metadata(conn, "stg_candidates", process.code), "unchanged": True}
-            return dg.MaterializeResult(metadata=metadata)
+    fingerprint, kept = _kept_as_loaded(context, duckdb, "stg_candidates", process.code, responses)
+    if kept:
+        return kept
     earlier = read_earlier(duckdb, sources, "jne_candidate_lists", process.code)
     parsed = staging.candidates(responses, process, module, columns("stg_candidates"), earlier)
     unreadable = parsed.quarantine[parsed.quarantine["check_name"] == "parse"]
@@ -186,10 +222,7 @@ def stg_candidates(
             f"(e.g. {unreadable.iloc[0]['failure_value']})"
         )
     _fail_on_emptied_lists(duckdb, process.code, parsed.rows, responses[0].request.url if responses else "")
-    metadata = load_validated(context, duckdb, "stg_candidates", parsed, process.code)
-    with duckdb.get_connection() as conn:
-        incremental.remember_inputs(conn, "stg_candidates", process.code, fingerprint)
-    return dg.MaterializeResult(metadata={**metadata, "unchanged": False})
+    return _loaded(context, duckdb, "stg_candidates", parsed, process.code, fingerprint)
 
 
 @dg.multi_asset(
@@ -246,6 +279,9 @@ def stg_legislators(
 ) -> dg.MaterializeResult:
     process = get_process(context.partition_key)
     responses = read_latest(duckdb, sources, "congress_rosters", process.code)
+    fingerprint, kept = _kept_as_loaded(context, duckdb, "stg_legislators", process.code, responses)
+    if kept:
+        return kept
     parsed = staging.legislators(responses, process, columns("stg_legislators"))
     layout = parsed.quarantine[parsed.quarantine["check_name"] == "parse"]
     if not layout.empty:
@@ -253,9 +289,7 @@ def stg_legislators(
         raise dg.Failure(
             description=f"{process.code}: roster page could not be read: {layout.iloc[0]['failure_value']}",
         )
-    return dg.MaterializeResult(
-        metadata=load_validated(context, duckdb, "stg_legislators", parsed, process.code)
-    )
+    return _loaded(context, duckdb, "stg_legislators", parsed, process.code, fingerprint)
 
 
 @dg.asset(**_staged("stg_court_rulings", ["court_rulings_file"], "Curated court rulings, validated.", False))
@@ -263,5 +297,8 @@ def stg_court_rulings(
     context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource
 ) -> dg.MaterializeResult:
     responses = read_latest(duckdb, sources, "court_rulings_file", None)
+    fingerprint, kept = _kept_as_loaded(context, duckdb, "stg_court_rulings", None, responses)
+    if kept:
+        return kept
     parsed = staging.court_rulings(responses, columns("stg_court_rulings"), CrimeClassifier.from_csv())
-    return dg.MaterializeResult(metadata=load_validated(context, duckdb, "stg_court_rulings", parsed, None))
+    return _loaded(context, duckdb, "stg_court_rulings", parsed, None, fingerprint)

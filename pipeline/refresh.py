@@ -56,6 +56,12 @@ def plan(
     return conn.execute(_PLAN, {"process": process_code, "oldest": oldest}).fetchdf()
 
 
+def stored_count(conn: duckdb.DuckDBPyConnection, process_code: str) -> int:
+    return conn.execute(
+        "SELECT count(*) FROM hv_crawl_state WHERE process_code = ?", [process_code]
+    ).fetchone()[0]
+
+
 def conditional_headers(row: pd.Series) -> dict[str, str]:
     """Validators of the body in force, for a re-check the server can answer with 304."""
     if row["reason"] not in REVALIDATE:
