@@ -101,12 +101,6 @@ def load_changed_hojas_vida(
         f"{process_code}: {len(work.to_parse)} of {work.current} hojas de vida have a body not parsed yet; "
         f"parsing those ({len(work.removed)} no longer listed)"
     )
-    if work.to_parse.empty and not work.removed:
-        with duckdb.get_connection() as conn:
-            return {
-                table: {**table_metadata(conn, table, process_code), "parsed_now": dg.MetadataValue.int(0)}
-                for table in schemas
-            }
     parsed = dict(zip(schemas, parse(incremental.bodies(work.to_parse, sources.archive)), strict=True))
     first = next(iter(parsed.values())).quarantine
     unreadable = first[first["check_name"] == "parse"]

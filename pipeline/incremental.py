@@ -119,7 +119,7 @@ def bodies(to_parse: pd.DataFrame, archive: Archive) -> Iterator[Fetched]:
     """The archived responses to parse, read from the archive in bulk and streamed (memory stays bounded).
     Several hojas de vida may share one body (a server answering the same page to all): each gets its own."""
     requests: dict[str, list] = {}
-    for method, url, sha in to_parse[["method", "url", "sha256"]].itertuples(index=False):
+    for method, url, sha in zip(*(to_parse[c].tolist() for c in ("method", "url", "sha256")), strict=True):
         requests.setdefault(sha, []).append(request_from(method, url, None))
     now = pd.Timestamp.now(tz="UTC")
     for sha, content in archive.get_many(requests):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl
 
 import duckdb
 import pandas as pd
@@ -105,11 +105,11 @@ def earlier_responses(
 
 def request_from(method: str, url: str, body: str | None) -> Request:
     """The request a manifest row (method, full URL, JSON body text) describes."""
-    parts = urlsplit(url)
+    base, _, query = url.partition("?")
     return Request(
         method=method,
-        url=urlunsplit(parts._replace(query="")),
-        params=dict(parse_qsl(parts.query, keep_blank_values=True)),
+        url=base,
+        params=dict(parse_qsl(query, keep_blank_values=True)),
         json_body=json.loads(body) if body else None,
     )
 

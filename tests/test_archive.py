@@ -55,7 +55,9 @@ def test_round_trip(archive: Archive, content: bytes) -> None:
 
     assert sha == sha_of(content)
     assert archive.get(sha) == content
-    assert Archive(archive.root).get(sha) == content  # a fresh instance finds it through the index file
+    assert (
+        Archive(archive.root, share_index=False).get(sha) == content
+    )  # a fresh instance finds it through the index file
     [segment] = segments(archive.root)
     assert gzip.decompress(segment.read_bytes()) == content  # a segment is a plain gzip file
     assert index_lines(archive.root) == [f"{sha} 0 {segment.stat().st_size}"]
@@ -68,7 +70,9 @@ def test_identical_content_is_stored_once(archive: Archive) -> None:
 
     assert archive.put(b"same body") == first
     assert segment.stat().st_size == size
-    assert Archive(archive.root).put(b"same body") == first  # nor by a later instance: no new segment
+    assert (
+        Archive(archive.root, share_index=False).put(b"same body") == first
+    )  # nor by a later instance: no new segment
     assert segments(archive.root) == [segment]
     assert len(index_lines(archive.root)) == 1
 
@@ -95,7 +99,7 @@ def test_valid_gzip_with_wrong_content_is_detected(archive: Archive) -> None:
     with pytest.raises(
         ValueError, match=f"{first} in .*{segments(archive.root)[0].name}.*does not match its hash"
     ):
-        Archive(archive.root).get(first)
+        Archive(archive.root, share_index=False).get(first)
 
 
 @pytest.mark.parametrize("damage", ["bit-flip", "truncated", "not-gzip"])
@@ -115,9 +119,11 @@ def test_damaged_segment_is_reported_as_corrupt_naming_the_file(archive: Archive
     segment.write_bytes(bytes(raw))
 
     with pytest.raises(ValueError, match="corrupt") as error:
-        Archive(archive.root).get(sha)
+        Archive(archive.root, share_index=False).get(sha)
     assert str(segment) in str(error.value)
-    assert Archive(archive.root).get(sha_of(b"an earlier body")) == b"an earlier body"  # the rest still reads
+    assert (
+        Archive(archive.root, share_index=False).get(sha_of(b"an earlier body")) == b"an earlier body"
+    )  # the rest still reads
 
 
 BAD_SHAS = [
@@ -183,7 +189,7 @@ def test_threads_putting_distinct_and_identical_bodies_at_once(archive: Archive)
     assert len(distinct) == threads * per_thread // 2 + len(shared)
     assert len(index_lines(archive.root)) == len(distinct)  # each body written exactly once
     assert len(segments(archive.root)) == 1  # one instance, one segment
-    fresh = Archive(archive.root)
+    fresh = Archive(archive.root, share_index=False)
     for sha, content in fresh.get_many(distinct):
         assert sha_of(content) == sha
 
@@ -219,11 +225,11 @@ def test_sigkill_mid_stream_loses_no_returned_body(tmp_path: Path) -> None:
         assert child.returncode == -signal.SIGKILL
         returned += [line.strip() for line in lines if len(line) == 65]  # a torn last line was no return
 
-    archive = Archive(root)
+    archive = Archive(root, share_index=False)
     assert dict(archive.get_many(returned)).keys() == set(returned)
     with archive:  # and the archive takes new bodies after the crashes
         sha = archive.put(b"after the crash")
-    assert Archive(root).get(sha) == b"after the crash"
+    assert Archive(root, share_index=False).get(sha) == b"after the crash"
 
 
 def test_torn_tails_are_ignored(archive: Archive) -> None:
@@ -235,12 +241,12 @@ def test_torn_tails_are_ignored(archive: Archive) -> None:
     segment.write_bytes(segment.read_bytes() + gzip.compress(b"never committed")[:9])
     idx.write_bytes(idx.read_bytes() + f"{sha_of(b'never committed')} {segment.stat().st_size}".encode())
 
-    reader = Archive(archive.root)
+    reader = Archive(archive.root, share_index=False)
     assert [content for _, content in reader.get_many(shas)] == [b"body 0", b"body 1", b"body 2"]
     with pytest.raises(FileNotFoundError):
         reader.get(sha_of(b"never committed"))
     assert reader.put(b"never committed") == sha_of(b"never committed")  # stored anew in a new segment
-    assert Archive(archive.root).get(sha_of(b"never committed")) == b"never committed"
+    assert Archive(archive.root, share_index=False).get(sha_of(b"never committed")) == b"never committed"
 
 
 def test_malformed_index_lines_are_skipped(archive: Archive) -> None:
@@ -249,12 +255,12 @@ def test_malformed_index_lines_are_skipped(archive: Archive) -> None:
     [idx] = (archive.root / "segments").glob("*.idx")
     idx.write_text("not a line\n" + "f" * 64 + " -1 x\n" + idx.read_text())
 
-    assert Archive(archive.root).get(sha) == b"kept"
+    assert Archive(archive.root, share_index=False).get(sha) == b"kept"
 
 
 def test_two_writers_on_one_root_see_each_others_bodies(tmp_path: Path) -> None:
     root = tmp_path / "archive"
-    with Archive(root) as a, Archive(root) as b:
+    with Archive(root, share_index=False) as a, Archive(root, share_index=False) as b:
         from_a = a.put(b"from a")
         from_b = b.put(b"from b")  # b has read the index files by now, and a's line is in them
         later_a = a.put(b"later from a")  # written after b's index was loaded: found by a rescan
@@ -279,7 +285,9 @@ def test_a_forked_child_writes_a_segment_of_its_own(archive: Archive) -> None:
     after = archive.put(b"from the parent")
 
     assert len(segments(archive.root)) == 2
-    assert dict(Archive(archive.root).get_many([before, sha_of(b"from the child"), after])) == {
+    assert dict(
+        Archive(archive.root, share_index=False).get_many([before, sha_of(b"from the child"), after])
+    ) == {
         before: b"before the fork",
         sha_of(b"from the child"): b"from the child",
         after: b"from the parent",
@@ -326,7 +334,7 @@ def test_get_many_reads_each_segment_once_in_offset_order(
         opened.append(str(file))
         return real_open(file, *args, **kwargs)
 
-    reader = Archive(root)
+    reader = Archive(root, share_index=False)
     reader.get(sha_of(bodies[0]))  # loads the index: only the bulk read is counted below
     monkeypatch.setattr(archive_module, "open", counting_open, raising=False)
     got = list(reader.get_many(wanted + wanted[:5]))  # repeats are read and yielded once
@@ -354,4 +362,17 @@ def test_segments_roll_over_past_the_size_limit(tmp_path: Path) -> None:
     assert len(sizes) == 7  # 3 bodies reach 500 bytes
     assert all(size >= 500 for size in sizes[:-1])
     assert all(size < 500 + 200 for size in sizes)
-    assert [content for _, content in Archive(root).get_many(shas)] == bodies  # one writer: put order
+    assert [
+        content for _, content in Archive(root, share_index=False).get_many(shas)
+    ] == bodies  # one writer: put order
+
+
+def test_instances_of_one_process_share_what_they_read_of_the_index(archive: Archive) -> None:
+    sha = archive.put(b"read once")
+    archive.close()
+    for idx in (archive.root / "segments").glob("*.idx"):
+        idx.unlink()  # what the next instance can only know from the index already read
+
+    assert Archive(archive.root).get(sha) == b"read once"
+    with pytest.raises(FileNotFoundError):
+        Archive(archive.root, share_index=False).get(sha)

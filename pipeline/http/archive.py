@@ -31,7 +31,7 @@ import secrets
 import threading
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -66,15 +66,35 @@ def _check_sha(sha256: str) -> None:
         raise ValueError(f"not a sha256 hex digest: {sha256!r}")
 
 
+@dataclass
+class _Known:
+    """What this process has read of one root's index files, shared by all its Archive instances: each asset
+    of a run opens the archive, and reading 150,000 index lines again every time costs about a second."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    index: dict[str, _Location] = field(default_factory=dict)
+    scanned: dict[Path, int] = field(default_factory=dict)  # index file -> bytes of it already parsed
+    loaded: bool = False
+
+
+_KNOWN: dict[Path, _Known] = {}
+_KNOWN_LOCK = threading.Lock()
+
+
 class Archive:
-    def __init__(self, root: Path, segment_limit: int = SEGMENT_LIMIT) -> None:
+    def __init__(self, root: Path, segment_limit: int = SEGMENT_LIMIT, share_index: bool = True) -> None:
+        """`share_index=False` reads the index files anew, as a new process would."""
         self.root = Path(root)
         self.segment_limit = segment_limit
         self._segments_dir = self.root / "segments"
-        self._lock = threading.Lock()
-        self._index: dict[str, _Location] = {}
-        self._scanned: dict[Path, int] = {}  # index file -> bytes of it already parsed into _index
-        self._loaded = False
+        with _KNOWN_LOCK:
+            if share_index:
+                self._known = _KNOWN.setdefault(self.root.resolve(), _Known())
+            else:
+                self._known = _KNOWN[self.root.resolve()] = _Known()
+        self._lock = self._known.lock
+        self._index = self._known.index
+        self._scanned = self._known.scanned
         self._segment: _Segment | None = None
 
     def __enter__(self) -> Self:
@@ -186,9 +206,9 @@ class Archive:
 
     def _loaded_index(self) -> dict[str, _Location]:
         """The index, read from every index file on first use (callers hold the lock)."""
-        if not self._loaded:
+        if not self._known.loaded:
             self._refresh()
-            self._loaded = True
+            self._known.loaded = True
         return self._index
 
     def _refresh(self) -> None:
