@@ -1,22 +1,19 @@
 """Shared fixtures: settings isolated in a temporary data directory, and a copy of the recordings that a test
 may break and serve from its own replay server (the pipeline then runs in live mode against it)."""
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from pipeline.settings import RECORDINGS_DIR, Settings
+from tests.support import reset_pipeline_env
 
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    for key in list(os.environ):
-        if key.startswith("PIPELINE_"):
-            monkeypatch.delenv(key)
     data = tmp_path / "data"
-    monkeypatch.setenv("PIPELINE_DATA_DIR", str(data))
+    reset_pipeline_env(monkeypatch, data)
     return data
 
 

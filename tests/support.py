@@ -1,5 +1,6 @@
 """Helpers for tests that run the pipeline: serve recordings as a live site, run the job, query the result."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,15 @@ import pytest
 from pipeline.cli import materialize
 from pipeline.http.replay import ReplayServer
 from pipeline.settings import OFFLINE_PATHS, Settings
+
+
+def reset_pipeline_env(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
+    """Drop every PIPELINE_* variable the caller's environment carries and point the data directory at
+    `data_dir`, so a test's run starts from the documented defaults."""
+    for key in list(os.environ):
+        if key.startswith("PIPELINE_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("PIPELINE_DATA_DIR", str(data_dir))
 
 
 @contextmanager

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +16,7 @@ from pipeline.definitions import build_definitions
 from pipeline.http.request import Request
 from pipeline.resources import SourcesResource, WarehouseResource
 from pipeline.settings import OFFLINE_CLARIDAD_TOKEN, RECORDINGS_DIR, Settings
-from tests.support import query, run_pipeline, serve_as_live
+from tests.support import query, reset_pipeline_env, run_pipeline, serve_as_live
 from tests.test_finance_sources import har
 
 FINANCE_TABLES = [
@@ -41,10 +40,7 @@ PERSONAL = ("direcc", "domi", "nacimiento", "telef", "celular", "correo", "mail"
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     mp = pytest.MonkeyPatch()
-    for key in list(os.environ):
-        if key.startswith("PIPELINE_"):
-            mp.delenv(key)
-    mp.setenv("PIPELINE_DATA_DIR", str(tmp_path_factory.mktemp("finance") / "data"))
+    reset_pipeline_env(mp, tmp_path_factory.mktemp("finance") / "data")
     settings = Settings.from_env()
     assert run_pipeline(settings, ["EG2021", "EG2026"])
     yield settings

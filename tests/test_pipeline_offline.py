@@ -3,18 +3,13 @@
 import pytest
 
 from pipeline.settings import Settings
-from tests.support import query, run_pipeline, serve_as_live
+from tests.support import query, reset_pipeline_env, run_pipeline, serve_as_live
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     mp = pytest.MonkeyPatch()
-    import os
-
-    for key in list(os.environ):
-        if key.startswith("PIPELINE_"):
-            mp.delenv(key)
-    mp.setenv("PIPELINE_DATA_DIR", str(tmp_path_factory.mktemp("offline") / "data"))
+    reset_pipeline_env(mp, tmp_path_factory.mktemp("offline") / "data")
     settings = Settings.from_env()
     assert run_pipeline(settings, ["EG2021", "EG2026"])
     yield settings

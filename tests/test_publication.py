@@ -12,20 +12,15 @@ import pytest
 
 from pipeline.publish import dictionary, release
 from pipeline.settings import Settings
-from tests.support import run_pipeline
+from tests.support import reset_pipeline_env, run_pipeline
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    import os
-
     mp = pytest.MonkeyPatch()
-    for key in list(os.environ):
-        if key.startswith("PIPELINE_"):
-            mp.delenv(key)
-    mp.setenv("PIPELINE_DATA_DIR", str(tmp_path_factory.mktemp("pub") / "data"))
+    reset_pipeline_env(mp, tmp_path_factory.mktemp("pub") / "data")
     mp.setenv("PIPELINE_PUBLISH_KEEP", "2")
     settings = Settings.from_env()
     assert run_pipeline(settings, ["EG2021", "EG2026"])

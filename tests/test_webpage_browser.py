@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.settings import Settings
-from tests.support import run_pipeline, serve_as_live
+from tests.support import reset_pipeline_env, run_pipeline, serve_as_live
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -66,11 +66,8 @@ def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     from pipeline.settings import RECORDINGS_DIR
 
     mp = pytest.MonkeyPatch()
-    for key in list(os.environ):
-        if key.startswith("PIPELINE_"):
-            mp.delenv(key)
     base = tmp_path_factory.mktemp("web")
-    mp.setenv("PIPELINE_DATA_DIR", str(base / "data"))
+    reset_pipeline_env(mp, base / "data")
     recordings = base / "recordings"
     shutil.copytree(RECORDINGS_DIR, recordings)
     _add_hostile_candidate(recordings)
