@@ -8,7 +8,6 @@ from pathlib import Path
 from types import ModuleType
 
 import dagster as dg
-import pandas as pd
 
 from assets.partitions import DUCKDB_POOL, processes_partitions
 from pipeline import refresh
@@ -150,7 +149,7 @@ def jne_hojas_vida(
                 context.log.warning(f"hoja de vida {row['id_hoja_vida']} not requested: {exc}")
                 continue
             ids.append(row["id_hoja_vida"])
-            requests.append(replace(request, headers=refresh.conditional_headers(pd.Series(row))))
+            requests.append(replace(request, headers=refresh.conditional_headers(row)))
         fetched, size = _fetch_recorded(
             context, opened, duckdb, "jne_hojas_vida", process.code, source, requests
         )

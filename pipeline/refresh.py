@@ -8,8 +8,9 @@ keeps its body in force without a request, so a run with nothing changed upstrea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -62,7 +63,7 @@ def stored_count(conn: duckdb.DuckDBPyConnection, process_code: str) -> int:
     ).fetchone()[0]
 
 
-def conditional_headers(row: pd.Series) -> dict[str, str]:
+def conditional_headers(row: Mapping[str, Any]) -> dict[str, str]:
     """Validators of the body in force, for a re-check the server can answer with 304."""
     if row["reason"] not in REVALIDATE:
         return {}

@@ -88,16 +88,18 @@ def _parse_tables(
             ]
         for mine, new in zip(rows, got, strict=True):
             mine += new
-    out = []
-    for (table, columns), table_rows in zip(tables, rows, strict=True):
-        frame = pd.DataFrame(table_rows, columns=columns)
-        failed = pd.DataFrame(
-            [{"process_code": process_code, **_provenance(f)} for f, _ in failures],
-            columns=["process_code", "source_url", "archive_sha256"],
+    failed = pd.DataFrame(
+        [{"process_code": process_code, **_provenance(f)} for f, _ in failures],
+        columns=["process_code", "source_url", "archive_sha256"],
+    )
+    reasons = [reason for _, reason in failures]
+    return [
+        Parsed(
+            pd.DataFrame(table_rows, columns=columns),
+            quarantine_rows(table, failed, "parse", None, reasons),
         )
-        reasons = [reason for _, reason in failures]
-        out.append(Parsed(frame, quarantine_rows(table, failed, "parse", None, reasons)))
-    return out
+        for (table, columns), table_rows in zip(tables, rows, strict=True)
+    ]
 
 
 class _Unreadable(Exception):
