@@ -3,9 +3,14 @@
 Invalid rows were already quarantined at load, so a failure here means the table itself is wrong (a loader
 bug, or rows left by an older version): the models must not be built from it. The metadata carries the
 failure counts and samples, plus how many rows the table sent to quarantine.
+
+A result is reused while the table's content, the schemas and checking code, and the day are the same
+(issue 6): a failure as much as a pass, so a failing table keeps failing until it or its schema changes.
 """
 
 from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
 
 import dagster as dg
 import duckdb as ddb
@@ -13,12 +18,18 @@ import pandas as pd
 import pandera.pandas as pa
 
 from assets.staged import SCHEMAS
+from pipeline.incremental import parser_fingerprint
+from pipeline.memo import check_key, files_fingerprint, store_check, stored_check
 from pipeline.resources import WarehouseResource
-from pipeline.warehouse import ensure_table
+from pipeline.warehouse import ensure_table, transaction
 
 Reader = Callable[[ddb.DuckDBPyConnection, str], pd.DataFrame]
 # Validates a whole table; returns pandera's failure cases, one frame per failed validation.
 Validator = Callable[[pd.DataFrame], list[pd.DataFrame]]
+# Where the schemas and the checking code live, besides what parser_fingerprint() covers.
+CHECK_CODE = [
+    Path(__file__).parent / name for name in ("checks.py", "finance_checks.py", "staged.py", "finance.py")
+]
 
 
 def _read_pandas(conn: ddb.DuckDBPyConnection, table: str) -> pd.DataFrame:
@@ -36,14 +47,28 @@ def _validate_with(schema: pa.DataFrameSchema) -> Validator:
     return validate
 
 
+def _checking_version() -> str:
+    return f"{parser_fingerprint()} {files_fingerprint(CHECK_CODE)} {version('pandera')} {version('pandas')}"
+
+
+def _result(passed: bool, metadata: dict, reused_from: str | None = None) -> dg.AssetCheckResult:
+    """Stored metadata is plain JSON; the failure sample is shown as markdown."""
+    if "failure_sample" in metadata:
+        metadata = {**metadata, "failure_sample": dg.MetadataValue.md(metadata["failure_sample"])}
+    if reused_from:
+        metadata = {**metadata, "reused_from": reused_from}
+    return dg.AssetCheckResult(passed=passed, metadata=metadata)
+
+
 def schema_check(
     table: str, validate: Validator, read: Reader = _read_pandas, description: str | None = None
 ) -> dg.AssetChecksDefinition:
     """A blocking check that `table`, as loaded, passes its schema; metadata: rows, quarantine, failures."""
+    name = f"{table}_matches_schema"
 
     @dg.asset_check(
         asset=table,
-        name=f"{table}_matches_schema",
+        name=name,
         blocking=True,
         description=description or f"All rows of {table} pass its pandera schema.",
     )
@@ -51,23 +76,27 @@ def schema_check(
         with duckdb.get_connection() as conn:
             ensure_table(conn, table)
             ensure_table(conn, "quarantine")
-            frame = read(conn, table)
             quarantined = conn.execute(
                 "SELECT count(*) FROM quarantine WHERE table_name = ?", [table]
             ).fetchone()[0]
-        meta = {"rows": len(frame), "quarantined_at_load": int(quarantined)}
+            with transaction(conn):  # the key hashes the very rows that are read
+                key = check_key(conn, name, table, _checking_version())
+                stored = stored_check(conn, name, key)
+                frame = None if stored else read(conn, table)
+        if stored:  # quarantine rows are not part of the table: counted fresh
+            return _result(
+                stored.passed,
+                {**stored.metadata, "quarantined_at_load": int(quarantined)},
+                reused_from=stored.checked_at.isoformat(),
+            )
+        meta = {"rows": len(frame)}
         failures = validate(frame)
         if failures:
             cases = pd.concat(failures, ignore_index=True)
-            return dg.AssetCheckResult(
-                passed=False,
-                metadata={
-                    **meta,
-                    "failures": len(cases),
-                    "failure_sample": dg.MetadataValue.md(cases.head(10).to_markdown(index=False)),
-                },
-            )
-        return dg.AssetCheckResult(passed=True, metadata=meta)
+            meta |= {"failures": len(cases), "failure_sample": cases.head(10).to_markdown(index=False)}
+        with duckdb.get_connection() as conn:
+            store_check(conn, name, key, not failures, meta)
+        return _result(not failures, {**meta, "quarantined_at_load": int(quarantined)})
 
     return _check
 

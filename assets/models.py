@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.partitions import DUCKDB_POOL
+from pipeline.memo import build_unless_unchanged
 from pipeline.reference import crime_categories_table, processes_table, rule_tables
 from pipeline.resources import WarehouseResource
 from pipeline.warehouse import build_model, preview_markdown, replace_rows, sql_text
@@ -157,13 +158,17 @@ def _model_asset(name: str, deps: list[str], description: str) -> dg.AssetsDefin
     def _model(context: dg.AssetExecutionContext, duckdb: WarehouseResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as conn:
             conn.execute(sql_text("macros"))
+            texts = [sql_text(name), sql_text("macros")]
             if name == "fetch_failures":
                 conn.execute(sql_text("raw_responses"))
-            rows = build_model(conn, name)
+                texts.append(sql_text("raw_responses"))
+            kept = build_unless_unchanged(conn, name, texts, lambda: build_model(conn, name))
+            rows = conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
             metadata = {
                 "dagster/row_count": dg.MetadataValue.int(rows),
                 "preview": dg.MetadataValue.md(preview_markdown(conn, name)),
                 "sql": dg.MetadataValue.path(f"sql/{name}.sql"),
+                "unchanged": kept is not None,
             }
             if name in BREAKDOWNS:
                 column = BREAKDOWNS[name]
@@ -171,6 +176,8 @@ def _model_asset(name: str, deps: list[str], description: str) -> dg.AssetsDefin
                     f'SELECT "{column}", count(*) FROM "{name}" GROUP BY 1 ORDER BY 1'
                 ).fetchall()
                 metadata[f"by_{column}"] = dg.MetadataValue.json({str(k): v for k, v in counts})
+        if kept:
+            context.log.info(f"{name}: inputs unchanged since {kept.built_at}; kept as built")
         context.log.info(f"{name}: {rows} rows")
         return dg.MaterializeResult(metadata=metadata)
 

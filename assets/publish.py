@@ -1,7 +1,8 @@
 """Publish layer: a read-only DuckDB snapshot, Parquet/CSV exports, the data dictionary and the voters' page.
 
 It runs only after every model it publishes, and so only after the blocking schema checks in front of them:
-when a check fails, this asset does not run and the previous publication stays in place.
+when a check fails, this asset does not run and the previous publication stays in place. When nothing it
+would publish changed since the current release, that release stays and no new one is written (issue 6).
 """
 
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ import dagster as dg
 from assets.models import MODELS
 from assets.partitions import DUCKDB_POOL
 from pipeline.publish.dictionary import public_tables
-from pipeline.publish.release import previous_row_counts, publish
+from pipeline.publish.release import kept_release, previous_row_counts, publish, release_inputs
 from pipeline.resources import PublicationResource, WarehouseResource
 
 PUBLIC_MODELS = [name for name, _, _ in MODELS if name in {t.name for t in public_tables()}]
@@ -132,13 +133,19 @@ def publication(
     context: dg.AssetExecutionContext, duckdb: WarehouseResource, publication: PublicationResource
 ) -> dg.MaterializeResult:
     """The public release under `published/` (stable paths `transparency.duckdb` and `current/`)."""
-    context.log.info(f"publishing to {publication.root}")
+    root = Path(publication.root)
     with duckdb.get_connection() as conn:
-        release = publish(conn, Path(publication.root), datetime.now(UTC), publication.mode, publication.keep)
+        release = kept_release(conn, root, release_inputs(conn, publication.mode))
+        unchanged = release is not None
+        if release:
+            context.log.info(f"publication: nothing changed since release {release.directory}; it stays")
+        else:
+            context.log.info(f"publishing to {publication.root}")
+            release = publish(conn, root, datetime.now(UTC), publication.mode, publication.keep)
+            context.log.info(
+                f"published {release.directory} ({release.changes} changes since the previous publication)"
+            )
     rows = {f["path"]: f["rows"] for f in release.manifest["files"] if f["path"].endswith(".parquet")}
-    context.log.info(
-        f"published {release.directory} ({release.changes} changes since the previous publication)"
-    )
     return dg.MaterializeResult(
         metadata={
             "release": dg.MetadataValue.path(str(release.directory)),
@@ -146,5 +153,6 @@ def publication(
             "web_page": dg.MetadataValue.path(str(release.directory / "web" / "index.html")),
             "changes": release.changes,
             "rows": dg.MetadataValue.json(rows),
+            "unchanged": unchanged,
         }
     )

@@ -1,7 +1,9 @@
 """The whole graph, materialized against recorded responses into a temporary DuckDB: exact flags."""
 
+import dagster as dg
 import pytest
 
+from pipeline.cli import materialize
 from pipeline.settings import Settings
 from tests.support import query, reset_pipeline_env, run_pipeline, serve_as_live
 
@@ -145,3 +147,25 @@ def test_same_code_crawls_any_server_configured_as_live(
         }
         assert len(urls) == 1 and urls.pop().startswith("127.0.0.1:")
         assert query(settings, "SELECT count(*) FROM empty_seat_flags") == [(3,)]
+
+
+def test_rerun_with_nothing_changed_keeps_models_and_publication(warehouse: Settings) -> None:
+    """Issue 6: no model whose inputs are byte-identical is rebuilt and no new release is written. The
+    Claridad tables carry each offline run's replay port in their URLs, so finance models rebuild offline."""
+    core = {"candidates", "criminal_records", "civil_records", "court_rulings", "legislators", "convictions"}
+    core |= {"empty_seat_flags", "candidacy_bans", "undeclared_convictions", "publication"}
+    current = (warehouse.published_dir / "current").resolve()
+    manifest = (current / "manifest.json").read_text(encoding="utf-8")
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert materialize(["EG2026"], warehouse, instance)
+        records = instance.get_records_for_run(
+            instance.get_runs(limit=1)[0].run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+        ).records
+    unchanged = {
+        m.asset_key.to_user_string(): m.metadata["unchanged"].value
+        for m in (r.event_log_entry.dagster_event.event_specific_data.materialization for r in records)
+        if "unchanged" in m.metadata
+    }
+    assert core <= unchanged.keys() and all(unchanged[name] for name in core)
+    assert (warehouse.published_dir / "current").resolve() == current
+    assert (current / "manifest.json").read_text(encoding="utf-8") == manifest

@@ -5,6 +5,10 @@ Parquet and CSV exports, the data dictionary, the voters' web page and a manifes
 row count and sha256. It is built under a hidden name and renamed into place when complete; then the stable
 paths (`transparency.duckdb`, `current`) are swapped with `os.replace`, which is atomic. A reader holding
 the previous file open keeps reading it; nothing half-written is ever visible at a stable path.
+
+A release records what it was built from (`publication_inputs`): the content of the published tables and
+the publication code. A run with the same inputs keeps the current release instead of writing an identical
+one (issue 6), so `published_at`, `data_as_of` and `changes` stay those of the last real change.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.memo import files_fingerprint, inputs_fingerprint
 from pipeline.publish import dictionary
 from pipeline.publish.webpage import write_webpage
-from pipeline.warehouse import sql_text
+from pipeline.warehouse import SQL_DIR, ensure_table, sql_text, transaction
 
 FRICTIONLESS_TYPES = {
     "VARCHAR": "string",
@@ -32,6 +37,12 @@ FRICTIONLESS_TYPES = {
     "DATE": "date",
     "TIMESTAMP WITH TIME ZONE": "datetime",
 }
+
+
+# What a release's content depends on besides the public tables: this package (code, dictionary, page
+# template) and the SQL it runs.
+PUBLISH_DIR = Path(__file__).parent
+PUBLISH_SQL = ("web_findings", "entity_states", "changes", "history", "history_update", "publications")
 
 
 @dataclass(frozen=True)
@@ -149,8 +160,52 @@ def _prune(root: Path, keep: int) -> list[Path]:
     return removed
 
 
+def release_inputs(conn: duckdb.DuckDBPyConnection, mode: str) -> str | None:
+    """Fingerprint of what a release would hold: every public table but `changes` (derived from them and
+    from `history`, which only publishing writes), what the web page reads, the code and the mode."""
+    texts = [sql_text("web_findings"), sql_text("entity_states")] + [
+        f'SELECT * FROM main."{t.name}"' for t in dictionary.public_tables() if t.name != "changes"
+    ]
+    code = [p for p in PUBLISH_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    code += [SQL_DIR / f"{name}.sql" for name in PUBLISH_SQL]
+    return inputs_fingerprint(conn, texts, extra={"code": files_fingerprint(code), "mode": mode})
+
+
+def kept_release(conn: duckdb.DuckDBPyConnection, root: Path, inputs: str | None) -> Release | None:
+    """The current release, if it was built from `inputs` and is still in place at the stable paths."""
+    ensure_table(conn, "publication_inputs")
+    if inputs is None:
+        return None
+    row = conn.execute(
+        "SELECT release_dir FROM publication_inputs WHERE fingerprint = ?", [inputs]
+    ).fetchone()
+    if not row:
+        return None
+    release, current, database = Path(row[0]), root / "current", root / "transparency.duckdb"
+    manifest = release / "manifest.json"
+    if not (
+        current.is_dir()
+        and current.resolve() == release.resolve()
+        and manifest.is_file()
+        and database.is_file()
+        and os.path.samefile(database, release / "transparency.duckdb")
+    ):
+        return None
+    changes = conn.execute(
+        "SELECT changes FROM publications WHERE release_dir = ? ORDER BY published_at DESC LIMIT 1",
+        [str(release)],
+    ).fetchone()
+    return Release(
+        release, database, json.loads(manifest.read_text(encoding="utf-8")), changes[0] if changes else 0
+    )
+
+
 def publish(
-    conn: duckdb.DuckDBPyConnection, root: Path, as_of: datetime, mode: str, keep: int = 7
+    conn: duckdb.DuckDBPyConnection,
+    root: Path,
+    as_of: datetime,
+    mode: str,
+    keep: int = 7,
 ) -> Release:
     """Build a release from the warehouse models, switch to it, record it; the history is updated last, so a
     failed publication leaves both the previous release and the history as they were."""
@@ -163,6 +218,7 @@ def publish(
     final = releases / stamp
     partial.mkdir()
     try:
+        inputs = release_inputs(conn, mode)
         changes = compute_changes(conn, as_of)
         _snapshot(conn, partial / "transparency.duckdb")
         resources, types = _exports(conn, partial / "exports")
@@ -182,12 +238,17 @@ def publish(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     _switch(root, final)
-    conn.execute(sql_text("history_update"))
     conn.execute(sql_text("publications"))
+    ensure_table(conn, "publication_inputs")
     manifest_sha = _sha256(final / "manifest.json")
-    conn.execute(
-        "INSERT INTO publications VALUES (?, ?, ?, ?, ?)",
-        [as_of, str(final), manifest_sha, len(dictionary.public_tables()), changes],
-    )
+    with transaction(conn):  # recorded last: a crash before this publishes again next run
+        conn.execute(sql_text("history_update"))
+        conn.execute(
+            "INSERT INTO publications VALUES (?, ?, ?, ?, ?)",
+            [as_of, str(final), manifest_sha, len(dictionary.public_tables()), changes],
+        )
+        conn.execute("DELETE FROM publication_inputs")
+        if inputs:
+            conn.execute("INSERT INTO publication_inputs VALUES (?, ?, ?)", [str(final), inputs, as_of])
     _prune(root, keep)
     return Release(final, root / "transparency.duckdb", manifest, changes)

@@ -1,0 +1,235 @@
+"""Input fingerprints, and the record of what each model was last built from (issue 6).
+
+A rerun may keep a model, a check result or a publication only when it can prove that its inputs are the
+ones it was made from: the SQL or code that makes it and the content of every table it reads. Content is
+hashed inside DuckDB (order-independent, duplicate rows counted, schema included), so a table rewritten
+with the same rows fingerprints the same, and any changed value does not. Anything not proven equal is
+rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipeline.warehouse import ensure_table, transaction
+
+# Bump to invalidate every stored fingerprint (e.g. when the way content is hashed changes).
+FINGERPRINT_VERSION = "1"
+# The query of `CREATE ... TABLE|VIEW name AS <query>`, and the body of `CREATE ... MACRO name(args) AS ...`.
+_CREATE_AS = re.compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"[\w.\"]+\s+AS\s+(?P<query>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_MACRO = re.compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\s+[\w.\"]+\s*\([^)]*\)\s+AS\s+"
+    r"(?P<table>TABLE\s+)?(?P<body>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+# Table functions that read nothing outside the query; any other (read_csv, a file...) cannot be proven
+# unchanged, so a statement using one is always rebuilt.
+_PURE_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
+
+
+def _sha256(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def quoted(name: str) -> str:
+    """A plain table name as a SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_fingerprint(conn: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Column names and types, row count and two sums of row hashes of `table`, an existing table or view
+    (its output) as a SQL reference. A sum, unlike bit_xor, does not cancel duplicate rows; the second sum
+    re-hashes each row hash so that no two multisets of rows meet by arithmetic accident."""
+    columns = conn.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()
+    count, first, second = conn.execute(
+        "SELECT count(*), sum(h::HUGEINT), sum(hash(h)::HUGEINT) "
+        f"FROM (SELECT hash(t) AS h FROM {table} AS t)"
+    ).fetchone()
+    return _sha256([[name, kind] for name, kind, *_ in columns] + [count, str(first), str(second)])
+
+
+@dataclass
+class _Parsed:
+    tables: set[tuple[str, ...]]  # (catalog, schema, name) as written, empty parts left out
+    ctes: set[str]
+    impure: bool = False  # calls a table function that may read a file
+
+
+def _walk(node: object, into: _Parsed) -> _Parsed:
+    if isinstance(node, list):
+        for child in node:
+            _walk(child, into)
+    elif isinstance(node, dict):
+        if node.get("type") == "BASE_TABLE":
+            parts = (node.get("catalog_name"), node.get("schema_name"), node["table_name"])
+            into.tables.add(tuple(part for part in parts if part))
+        elif node.get("type") == "TABLE_FUNCTION":
+            function = node.get("function", {}).get("function_name", "")
+            into.impure |= function.lower() not in _PURE_TABLE_FUNCTIONS
+        for entry in node.get("cte_map", {}).get("map", []):
+            into.ctes.add(entry["key"].lower())
+        for child in node.values():
+            _walk(child, into)
+    return into
+
+
+def _catalog(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, ...]]:
+    """Every table and view as the names a query may use: name alone in the current schema, schema.name,
+    and catalog.schema.name (lower case)."""
+    rows = conn.execute(
+        "SELECT database_name, schema_name, table_name FROM duckdb_tables() "
+        "UNION ALL SELECT database_name, schema_name, view_name FROM duckdb_views() WHERE NOT internal"
+    ).fetchall()
+    database, schema = conn.execute("SELECT current_database(), current_schema()").fetchone()
+    names: set[tuple[str, ...]] = set()
+    for catalog, space, name in rows:
+        names |= {(catalog.lower(), space.lower(), name.lower()), (space.lower(), name.lower())}
+        if (catalog, space) == (database, schema):
+            names.add((name.lower(),))
+    return names
+
+
+def _ref(parts: tuple[str, ...]) -> str:
+    return ".".join(quoted(part) for part in parts)
+
+
+def tables_read(conn: duckdb.DuckDBPyConnection, sql: str) -> set[str] | None:
+    """Tables and views the statements of `sql` read, as SQL references, from DuckDB's own parser; None
+    when that cannot be told (a name that is neither a table, a view nor a CTE, such as a file, or a
+    table function that may read one). A view counts as itself: its output covers its definition and
+    inputs. What the parser cannot serialize (DDL without a query) counts every table and view it names.
+
+    Not get_table_names(): DuckDB 2.0's name-extracting binder fails on USING joins over CTEs and
+    subqueries, and it reports the tables under a view instead of the view."""
+    catalog, names = _catalog(conn), set()
+    for statement in conn.extract_statements(sql):
+        create, macro = _CREATE_AS.match(statement.query), _MACRO.match(statement.query)
+        if create:
+            query = create["query"]
+        elif macro:
+            query = macro["body"] if macro["table"] else f"SELECT {macro['body']}"
+        else:
+            query = statement.query
+        serialized = json.loads(conn.execute("SELECT json_serialize_sql(?)", [query]).fetchone()[0])
+        if serialized["error"]:
+            words = {word.lower() for word in re.findall(r"\w+", statement.query)}
+            names |= {_ref(key) for key in catalog if len(key) == 1 and key[0] in words}
+            continue
+        parsed = _walk(serialized["statements"], _Parsed(set(), set()))
+        if parsed.impure:
+            return None
+        for parts in parsed.tables:
+            key = tuple(part.lower() for part in parts)
+            if key in catalog:
+                names.add(_ref(parts))
+            elif len(key) != 1 or key[0] not in parsed.ctes:
+                return None
+    return names
+
+
+def inputs_fingerprint(conn: duckdb.DuckDBPyConnection, texts: list[str], extra: object = None) -> str | None:
+    """sha256 over `texts` (SQL), `extra` (e.g. code), and the content of every table and view they read;
+    None when what they read cannot be told (always rebuild)."""
+    read = [tables_read(conn, text) for text in texts]
+    if None in read:
+        return None
+    return _sha256(
+        {
+            "version": FINGERPRINT_VERSION,
+            "duckdb": duckdb.__version__,
+            "texts": texts,
+            "extra": extra,
+            "tables": {table: table_fingerprint(conn, table) for table in sorted(set().union(*read))},
+        }
+    )
+
+
+def files_fingerprint(paths: list[Path]) -> str:
+    """sha256 over the names and bytes of `paths` (code and configuration)."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Built:
+    fingerprint: str
+    built_at: datetime
+
+
+def _last_built(conn: duckdb.DuckDBPyConnection, model: str) -> Built | None:
+    """What `model` was last built from, if that was recorded and the object still exists."""
+    row = conn.execute(
+        "SELECT m.fingerprint, m.built_at FROM model_inputs m WHERE m.model = ? AND m.model IN ("
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = current_database())",
+        [model],
+    ).fetchone()
+    return Built(*row) if row else None
+
+
+def build_unless_unchanged(
+    conn: duckdb.DuckDBPyConnection, model: str, texts: list[str], build: Callable[[], object]
+) -> Built | None:
+    """Run `build` unless `model` exists and was last built from the same inputs (`texts` and what they
+    read); returns the record it was kept by, or None when it was built now. Fingerprint, build and record
+    share one transaction: the inputs hashed are the ones built from, and a crash leaves the previous
+    object with its previous record, never a new record on an old object."""
+    ensure_table(conn, "model_inputs")
+    with transaction(conn):
+        fingerprint = inputs_fingerprint(conn, texts)
+        last = _last_built(conn, model)
+        if fingerprint and last and last.fingerprint == fingerprint:
+            return last
+        build()
+        conn.execute("DELETE FROM model_inputs WHERE model = ?", [model])
+        if fingerprint:
+            conn.execute("INSERT INTO model_inputs VALUES (?, ?, ?)", [model, fingerprint, datetime.now(UTC)])
+    return None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    passed: bool
+    metadata: dict
+    checked_at: datetime
+
+
+def check_key(conn: duckdb.DuckDBPyConnection, check: str, table: str, version: str) -> str:
+    """What a check's result depends on: the table's content, `version` (schemas and checking code) and the
+    day, in UTC and local time (a schema's date check compares with the local today when it runs)."""
+    days = [datetime.now(UTC).date(), datetime.now().date()]
+    return _sha256([FINGERPRINT_VERSION, check, table_fingerprint(conn, quoted(table)), version, days])
+
+
+def stored_check(conn: duckdb.DuckDBPyConnection, check: str, key: str) -> CheckResult | None:
+    ensure_table(conn, "check_results")
+    row = conn.execute(
+        "SELECT passed, metadata, checked_at FROM check_results WHERE check_name = ? AND key = ?",
+        [check, key],
+    ).fetchone()
+    return CheckResult(row[0], json.loads(row[1]), row[2]) if row else None
+
+
+def store_check(conn: duckdb.DuckDBPyConnection, check: str, key: str, passed: bool, metadata: dict) -> None:
+    """Keep only the latest result of each check."""
+    ensure_table(conn, "check_results")
+    with transaction(conn):
+        conn.execute("DELETE FROM check_results WHERE check_name = ?", [check])
+        conn.execute(
+            "INSERT INTO check_results VALUES (?, ?, ?, ?, ?)",
+            [check, key, passed, json.dumps(metadata), datetime.now(UTC)],
+        )
