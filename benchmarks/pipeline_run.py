@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> dict:
     from pipeline.http.replay import ReplayServer
     from pipeline.settings import OFFLINE_PATHS, RECORDINGS_DIR
 
-    replay = ReplayServer(RECORDINGS_DIR).start()
+    replay = ReplayServer(RECORDINGS_DIR, args.replay_port).start()
     env = {
         "PIPELINE_MODE": "live",
         "PIPELINE_DATA_DIR": str(args.data_dir),
@@ -129,6 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--page-size", type=int, default=1000, help="candidate-list rows per request")
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON result")
+    parser.add_argument(
+        "--replay-port",
+        type=int,
+        default=0,
+        help="port of the recordings server (0: any free one); the same for runs compared, so their "
+        "source URLs match as a live site's do",
+    )
     args = parser.parse_args(argv)
     result = run(args)
     args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")

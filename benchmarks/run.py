@@ -25,6 +25,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -362,8 +363,20 @@ def peer_figure(
     return result, measured
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def pipeline_run(
-    server: Server, data_dir: Path, work: Path, label: str, args: argparse.Namespace, n: int
+    server: Server,
+    data_dir: Path,
+    work: Path,
+    label: str,
+    args: argparse.Namespace,
+    n: int,
+    replay_port: int,
 ) -> dict:
     out = work / "results" / f"pipeline-{label}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -371,7 +384,7 @@ def pipeline_run(
     _say(f"pipeline run {label} ({n:,} candidates)")
     measured = measure(
         [PYTHON, "-m", "benchmarks.pipeline_run", "--data-dir", str(data_dir), "--jne-url", server.api,
-         "--workers", str(args.pipeline_workers), "--out", str(out)],
+         "--workers", str(args.pipeline_workers), "--out", str(out), "--replay-port", str(replay_port)],
         work / "logs" / f"pipeline-{label}.log",
         timeout_s=300 + n * args.pipeline_timeout_per_candidate,
     )  # fmt: skip
@@ -514,10 +527,11 @@ def run(args: argparse.Namespace) -> tuple[list[Figure], dict]:
         data_dir = work / "pipeline" / str(n) / "data"
         shutil.rmtree(data_dir.parent, ignore_errors=True)
         _say(f"starting the server for {n:,} candidates")
+        replay_port = _free_port()  # one for both runs: their recorded URLs stay the same, as a live site's
         with Server(data, 0, work / "logs" / f"server-{n}.log", args.server_max_seconds) as server:
-            runs[n] = pipeline_run(server, data_dir, work, f"{n}-first", args, n)
+            runs[n] = pipeline_run(server, data_dir, work, f"{n}-first", args, n, replay_port)
             if n == top_scale:
-                runs[-n] = pipeline_run(server, data_dir, work, f"{n}-second", args, n)
+                runs[-n] = pipeline_run(server, data_dir, work, f"{n}-second", args, n, replay_port)
 
     # The small version (the test suite's, targets not judged) runs the offline default and its pipeline runs
     # alongside the crawl, to stay inside the suite's time budget; the full run measures each phase alone.

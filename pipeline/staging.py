@@ -7,9 +7,10 @@ reference; it never stops the batch. Values are left as sent: the pandera schema
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -21,8 +22,9 @@ from pipeline.http.request import Fetched
 from pipeline.processes import Process
 from pipeline.rules.crimes import CrimeClassifier, CrimeMatch
 from pipeline.rules.sentences import read_sentence
-from pipeline.sources import claridad, congreso
+from pipeline.sources import claridad, congreso, jne_bulk
 from pipeline.sources.errors import SourceFormatError
+from pipeline.sources.jne import Section
 from pipeline.validate import quarantine_rows
 
 
@@ -207,25 +209,131 @@ def sentences(
         id_hoja_vida = _hv_id(fetched)
         criminal = module.criminal_rows(hv, id_hoja_vida)
         for row in criminal:
-            crime = classifier.classify(row.get("crime_text"))
-            reading = read_sentence(row)
-            row.update(
-                sentence_date=pd.to_datetime(
-                    row.get("sentence_date_raw"), format="%d/%m/%Y", errors="coerce"
-                ),
-                crime_category=crime.category,
-                crime_negligent=crime.negligent,
-                outcome=reading.outcome,
-                prison_modality=reading.prison_modality,
-                served=reading.served,
-                rehabilitated=reading.rehabilitated,
-                review_reasons="; ".join(reading.review_reasons + _also_named(crime)) or None,
-            )
+            date = pd.to_datetime(row.get("sentence_date_raw"), format=SENTENCE_DATE, errors="coerce")
+            row.update(sentence_date=date, **_sentence_reading(row, classifier))
         return criminal, module.civil_rows(hv, id_hoja_vida)
 
+    def read_bulk(criminal: pd.DataFrame, civil: pd.DataFrame) -> list[pd.DataFrame]:
+        readings = [_sentence_reading(row, classifier) for row in criminal.to_dict("records")]
+        criminal = criminal.assign(
+            sentence_date=pd.to_datetime(criminal["sentence_date_raw"], format=SENTENCE_DATE, errors="coerce")
+        )
+        readings_frame = pd.DataFrame(readings, index=criminal.index, columns=list(READINGS))
+        return [pd.concat([criminal, readings_frame], axis=1), civil]
+
     tables = [("stg_criminal_sentences", columns[0]), ("stg_civil_sentences", columns[1])]
-    criminal, civil = _parse_tables(process.code, responses, parse, tables, earlier)
+    sections = getattr(module, "SENTENCE_SECTIONS", None)
+    if sections is None or earlier is not None:
+        criminal, civil = _parse_tables(process.code, responses, parse, tables, earlier)
+    else:
+        criminal, civil = _hojas_vida_in_bulk(process.code, responses, parse, tables, sections, read_bulk)
     return criminal, civil
+
+
+SENTENCE_DATE = "%d/%m/%Y"
+
+
+READINGS = (
+    "crime_category",
+    "crime_negligent",
+    "outcome",
+    "prison_modality",
+    "served",
+    "rehabilitated",
+    "review_reasons",
+)
+
+
+def _sentence_reading(row: dict[str, Any], classifier: CrimeClassifier) -> dict[str, Any]:
+    """What a declared sentence says, read from all its fields (the columns of READINGS)."""
+    crime = classifier.classify(row.get("crime_text"))
+    reading = read_sentence(row)
+    values = (
+        crime.category,
+        crime.negligent,
+        reading.outcome,
+        reading.prison_modality,
+        reading.served,
+        reading.rehabilitated,
+        "; ".join(reading.review_reasons + _also_named(crime)) or None,
+    )
+    return dict(zip(READINGS, values, strict=True))
+
+
+# Hojas de vida read in bulk per batch: the batch's text is held at once (about 1.6 KB per document).
+BULK_BATCH = 20_000
+_ORDER = "_ordinal"
+
+
+def _hojas_vida_in_bulk(
+    process_code: str,
+    responses: Iterable[Fetched],
+    parse: Callable[[Fetched], Sequence[list[dict[str, Any]]]],
+    tables: Sequence[tuple[str, list[str]]],
+    sections: Sequence[Section],
+    finish: Callable[..., list[pd.DataFrame]],
+) -> list[Parsed]:
+    """Like `_parse_tables`, with the documents of the expected shape read by DuckDB (`jne_bulk`) and the
+    others ("odd": not JSON, unexpected types...) by `parse`, one by one, as always; rows keep the order of
+    the documents, then of their items, so "first of duplicates" means the same thing on both paths.
+
+    `sections` map to `tables` in order, several sections to the last table when there are more (real estate
+    and vehicles both fill the assets table); `finish` derives columns from the bulk rows of every table."""
+    batches = _batches(responses, BULK_BATCH)
+    first = next(batches, None)
+    if first is None:
+        return _parse_tables(process_code, [], parse, tables)
+    fast: list[list[pd.DataFrame]] = [[] for _ in tables]
+    odd: list[list[Parsed]] = [[] for _ in tables]
+    ordinal = 0
+    odd_ordinal: dict[int, int] = {}  # id of an odd document's response -> its ordinal
+
+    def tagged(fetched: Fetched) -> Sequence[list[dict[str, Any]]]:
+        return [[{**row, _ORDER: odd_ordinal[id(fetched)]} for row in rows] for rows in parse(fetched)]
+
+    for batch in itertools.chain([first], batches):
+        docs = jne_bulk.documents(batch, ordinal, _hv_id)
+        bulk = jne_bulk.read(docs, tuple(sections))
+        for n, rows in enumerate(bulk.rows):
+            fast[min(n, len(tables) - 1)].append(rows)
+        odd_ordinal.clear()
+        odd_ordinal.update({id(batch[n - ordinal]): n for n in bulk.odd})
+        parsed = _parse_tables(
+            process_code,
+            [batch[n - ordinal] for n in sorted(bulk.odd)],
+            tagged,
+            [(table, [*columns, _ORDER]) for table, columns in tables],
+        )
+        for mine, part in zip(odd, parsed, strict=True):
+            mine.append(part)
+        ordinal += len(batch)
+    bulk_rows = finish(*(_concat(frames).assign(process_code=process_code) for frames in fast))
+    out = []
+    for (_, columns), rows, parts in zip(tables, bulk_rows, odd, strict=True):
+        python_rows = _concat([part.rows for part in parts])
+        # Both paths' rows in document order (a stable sort keeps each document's items in order).
+        rows = _concat([rows.rename(columns={"ordinal": _ORDER}), python_rows])
+        rows = rows.sort_values(_ORDER, kind="stable")[columns].reset_index(drop=True)
+        out.append(Parsed(rows, _concat([part.quarantine for part in parts])))
+    return out
+
+
+def _batches(items: Iterable[Fetched], size: int) -> Iterator[list[Fetched]]:
+    batch: list[Fetched] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    kept = [frame for frame in frames if not frame.empty]
+    if not kept:
+        return frames[0].iloc[0:0] if frames else pd.DataFrame()
+    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0].reset_index(drop=True)
 
 
 def legislators(responses: Sequence[Fetched], process: Process, columns: list[str]) -> Parsed:
@@ -316,8 +424,16 @@ def declarations(
         return module.declarations(fetched.content, fetched.request.full_url, _hv_id(fetched))
 
     tables = [("stg_declared_income", columns[0]), ("stg_declared_assets", columns[1])]
-    income, assets = _parse_tables(process.code, responses, parse, tables, earlier)
+    sections = getattr(module, "DECLARATION_SECTIONS", None)
+    if sections is None or earlier is not None:
+        income, assets = _parse_tables(process.code, responses, parse, tables, earlier)
+    else:
+        income, assets = _hojas_vida_in_bulk(process.code, responses, parse, tables, sections, _as_read)
     return income, assets
+
+
+def _as_read(*tables: pd.DataFrame) -> list[pd.DataFrame]:
+    return list(tables)
 
 
 CLARIDAD_PARSERS: dict[str, tuple[str, Callable[[Fetched, Campaign], list[dict[str, Any]]]]] = {

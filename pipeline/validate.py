@@ -9,6 +9,7 @@ Numbers with a fraction in integer columns are found before pandera runs (see `_
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -117,12 +118,23 @@ def _fractions(
     for name, column in schema.columns.items():
         if name not in df or column.dtype is None or not pd.api.types.is_integer_dtype(column.dtype.type):
             continue
+        if df[name].dtype == object:
+            # Integers sent as digits ("2025") next to integers sent as numbers: pandas casts neither
+            # kind in a mixed column, and pandera fails the batch with no row to blame.
+            df[name] = df[name].map(_digits_as_int)
         numbers = pd.to_numeric(df[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         fractional = np.isfinite(numbers) & (numbers != np.floor(numbers))
         if fractional.any():
             quarantined.append(quarantine_rows(table, df[fractional], INTEGER_CHECK, name))
             bad |= fractional
     return df[~bad].reset_index(drop=True), quarantined
+
+
+def _digits_as_int(value: Any) -> Any:
+    return int(value) if type(value) is str and _DIGITS.fullmatch(value) else value
+
+
+_DIGITS = re.compile(r"-?[0-9]+")
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

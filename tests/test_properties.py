@@ -25,7 +25,7 @@ import hashlib
 import json
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin
 
 import pandas as pd
 import pytest
@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 
 from pipeline import staging
 from pipeline.http.request import Fetched, Request
+from pipeline.manifest import _query_params
 from pipeline.processes import CandidateList, get_process
 from pipeline.rules.crimes import CATEGORIES, CrimeClassifier
 from pipeline.rules.sentences import OUTCOMES, read_sentence
@@ -856,3 +857,8 @@ def test_generators_reach_the_documented_errors() -> None:
         jne.parse_list_page("ñ".encode("latin-1"), URL)
     with pytest.raises(congreso.LayoutChangedError):
         congreso.parse_unicameral_roster(b"<html></html>", "http://127.0.0.1/x")
+
+
+@given(st.text(alphabet="ab=&%+;2 é", max_size=30))
+def test_manifest_query_parsing_matches_parse_qsl(query: str) -> None:
+    assert _query_params(query) == dict(parse_qsl(query, keep_blank_values=True))

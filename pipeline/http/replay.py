@@ -92,8 +92,8 @@ class _Handler(BaseHTTPRequestHandler):
 class ReplayHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, routes: list[Route]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, routes: list[Route], port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.routes: dict[tuple[str, str], list[Route]] = {}
         for route in routes:
             self.routes.setdefault((route.method, route.path), []).append(route)
@@ -106,10 +106,10 @@ class ReplayHTTPServer(ThreadingHTTPServer):
 
 
 class ReplayServer:
-    """Context manager: serves `root` on a free loopback port in a daemon thread."""
+    """Context manager: serves `root` on a loopback port (0: a free one) in a daemon thread."""
 
-    def __init__(self, root: Path) -> None:
-        self.httpd = ReplayHTTPServer(load_routes(root))
+    def __init__(self, root: Path, port: int = 0) -> None:
+        self.httpd = ReplayHTTPServer(load_routes(root), port)
         self._thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="replay-server", daemon=True
         )

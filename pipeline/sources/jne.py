@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.http.request import Fetched, Request
@@ -133,50 +134,156 @@ def parse_hoja_vida(body: bytes, url: str) -> dict[str, Any]:
     return doc
 
 
+@dataclass(frozen=True)
+class Section:
+    """One list of items in a hoja de vida and how its items map to our columns: data, so the per-document
+    parser below and the bulk reader (`jne_bulk`) read the very same fields.
+
+    `fields`: column -> (API field, kind). The kind says what a well-formed item holds there: `text` a string,
+    `int` an integer (or its digits as a string), `money` an amount (`amounts.amount`). `declares` is the
+    item's yes/no field; an item whose answer is in `declares_not` declares nothing."""
+
+    path: tuple[str, ...]
+    fields: dict[str, tuple[str, str]]
+    declares: str
+    declares_not: tuple[str, ...]
+    constants: dict[str, Any] = field(default_factory=dict)
+    # The item's own `idHojaVida`, when it has one, wins over the requested id (sentences carry it).
+    own_id: str | None = None
+    columns: tuple[str, ...] = ()  # the row's column order, when not id_hoja_vida then `fields`
+
+
+CRIMINAL = Section(
+    path=("sentenciaPenal",),
+    fields={
+        "item_id": ("idHvSentenciaPenal", "int"),
+        "item_number": ("nuItemSentenciaPenal", "int"),
+        "case_number": ("txExpedientePenal", "text"),
+        "sentence_date_raw": ("feSentenciaPenal", "text"),
+        "court": ("txOrganoJudiPenal", "text"),
+        "crime_text": ("txDelitoPenal", "text"),
+        "ruling_text": ("txFalloPenal", "text"),
+        "modality": ("txModalidad", "text"),
+        "other_modality": ("txOtraModalidad", "text"),
+        "compliance": ("txCumpleFallo", "text"),
+        "comment": ("txComentario", "text"),
+    },
+    declares="tengoSentenciaPenal",
+    declares_not=("NO",),
+    own_id="idHojaVida",
+)
+CIVIL = Section(
+    path=("sentenciaObliga",),
+    fields={
+        "item_id": ("idHvSentenciaObliga", "int"),
+        "item_number": ("nuItemSentenciaObliga", "int"),
+        "subject": ("txMateriaSentencia", "text"),
+        "case_number": ("txExpedienteObliga", "text"),
+        "court": ("txOrganoJuridicialObliga", "text"),
+        "ruling_text": ("txFalloObliga", "text"),
+        "comment": ("txComentario", "text"),
+    },
+    declares="tengoSentenciaObliga",
+    declares_not=("NO",),
+    own_id="idHojaVida",
+)
+INCOME = Section(
+    path=("declaracionJurada", "ingreso"),
+    fields={
+        "item_id": ("idHvIngresos", "int"),
+        "year": ("anioIngresos", "int"),
+        "public_salary": ("remuBrutaPublico", "money"),
+        "private_salary": ("remuBrutaPrivado", "money"),
+        "public_rent": ("rentaIndividualPublico", "money"),
+        "private_rent": ("rentaIndividualPrivado", "money"),
+        "public_other": ("otroIngresoPublico", "money"),
+        "private_other": ("otroIngresoPrivado", "money"),
+    },
+    declares="tengoIngresos",
+    declares_not=("NO", "2"),
+)
+ASSET_COLUMNS = (
+    "id_hoja_vida",
+    "item_id",
+    "asset_kind",
+    "asset_type",
+    "registry_entry",
+    "plate",
+    "description",
+    "value",
+    "comment",
+)
+REAL_ESTATE = Section(
+    path=("declaracionJurada", "bienInmueble"),
+    fields={
+        "item_id": ("idHvBienInmueble", "int"),
+        "asset_type": ("tipoBienInmueble", "text"),
+        "registry_entry": ("partidaSunarp", "text"),
+        "value": ("autovaluo", "money"),
+        "comment": ("comentario", "text"),
+    },
+    declares="tengoInmueble",
+    declares_not=("NO", "2"),
+    constants={"asset_kind": "real_estate", "plate": None, "description": None},
+    columns=ASSET_COLUMNS,
+)
+# `description` is built from marca, modelo and caracteristica (`vehicle_description`).
+VEHICLE = Section(
+    path=("declaracionJurada", "bienMueble"),
+    fields={
+        "item_id": ("idHvBienMueble", "int"),
+        "asset_type": ("vehiculo", "text"),
+        "plate": ("placa", "text"),
+        "value": ("valor", "money"),
+        "comment": ("comentario", "text"),
+        "marca": ("marca", "text"),
+        "modelo": ("modelo", "text"),
+        "caracteristica": ("caracteristica", "text"),
+    },
+    declares="tengoBienMueble",
+    declares_not=("NO", "2"),
+    constants={"asset_kind": "vehicle", "registry_entry": None},
+    columns=ASSET_COLUMNS,
+)
+VEHICLE_PARTS = ("marca", "modelo", "caracteristica")
+SENTENCE_SECTIONS = (CRIMINAL, CIVIL)
+DECLARATION_SECTIONS = (INCOME, REAL_ESTATE, VEHICLE)
+
+
+def section_row(section: Section, item: dict[str, Any], id_hoja_vida: int | None) -> dict[str, Any]:
+    """One item as a row of our columns; values as sent (amounts as Decimal), for the schema to judge."""
+    row: dict[str, Any] = {
+        "id_hoja_vida": item.get(section.own_id, id_hoja_vida) if section.own_id else id_hoja_vida,
+        **section.constants,
+    }
+    for column, (name, kind) in section.fields.items():
+        row[column] = amount(item.get(name)) if kind == "money" else item.get(name)
+    if section is VEHICLE:
+        row["description"] = vehicle_description(*(row.pop(part) for part in VEHICLE_PARTS))
+    return {column: row[column] for column in section.columns} if section.columns else row
+
+
+def vehicle_description(*parts: Any) -> str | None:
+    """Make, model and features as one text, as the legacy API's single field reads."""
+    return " ".join(str(part).strip() for part in parts if part) or None
+
+
 def criminal_rows(hv: dict[str, Any], id_hoja_vida: int) -> list[dict[str, Any]]:
     """Declared criminal sentences; items answering 'NO' (nothing to declare) are not sentences."""
-    rows = []
-    for item in hv["sentenciaPenal"]:
-        if not isinstance(item, dict) or str(item.get("tengoSentenciaPenal", "")).upper() == "NO":
-            continue
-        rows.append(
-            {
-                "id_hoja_vida": item.get("idHojaVida", id_hoja_vida),
-                "item_id": item.get("idHvSentenciaPenal"),
-                "item_number": item.get("nuItemSentenciaPenal"),
-                "case_number": item.get("txExpedientePenal"),
-                "sentence_date_raw": item.get("feSentenciaPenal"),
-                "court": item.get("txOrganoJudiPenal"),
-                "crime_text": item.get("txDelitoPenal"),
-                "ruling_text": item.get("txFalloPenal"),
-                "modality": item.get("txModalidad"),
-                "other_modality": item.get("txOtraModalidad"),
-                "compliance": item.get("txCumpleFallo"),
-                "comment": item.get("txComentario"),
-            }
-        )
-    return rows
+    return _sentence_rows(CRIMINAL, hv, id_hoja_vida)
 
 
 def civil_rows(hv: dict[str, Any], id_hoja_vida: int) -> list[dict[str, Any]]:
     """Declared judgments on obligations (alimony, contract, labour, family violence)."""
-    rows = []
-    for item in hv["sentenciaObliga"]:
-        if not isinstance(item, dict) or str(item.get("tengoSentenciaObliga", "")).upper() == "NO":
-            continue
-        rows.append(
-            {
-                "id_hoja_vida": item.get("idHojaVida", id_hoja_vida),
-                "item_id": item.get("idHvSentenciaObliga"),
-                "item_number": item.get("nuItemSentenciaObliga"),
-                "subject": item.get("txMateriaSentencia"),
-                "case_number": item.get("txExpedienteObliga"),
-                "court": item.get("txOrganoJuridicialObliga"),
-                "ruling_text": item.get("txFalloObliga"),
-                "comment": item.get("txComentario"),
-            }
-        )
-    return rows
+    return _sentence_rows(CIVIL, hv, id_hoja_vida)
+
+
+def _sentence_rows(section: Section, hv: dict[str, Any], id_hoja_vida: int) -> list[dict[str, Any]]:
+    return [
+        section_row(section, item, id_hoja_vida)
+        for item in hv[section.path[0]]
+        if isinstance(item, dict) and str(item.get(section.declares, "")).upper() not in section.declares_not
+    ]
 
 
 def declarations(body: bytes, url: str, id_hoja_vida: int) -> tuple[list[dict], list[dict]]:
@@ -194,15 +301,15 @@ def declarations(body: bytes, url: str, id_hoja_vida: int) -> tuple[list[dict], 
         return [], []
     if not isinstance(declaration, dict):
         raise SourceFormatError(url, "'declaracionJurada' must be an object")
-    income, real_estate, vehicles = (_items(declaration, name, url) for name in SECTIONS)
-    return (
-        [_income_row(item, id_hoja_vida) for item in income if _declares(item, "tengoIngresos")],
-        [_real_estate_row(item, id_hoja_vida) for item in real_estate if _declares(item, "tengoInmueble")]
-        + [_vehicle_row(item, id_hoja_vida) for item in vehicles if _declares(item, "tengoBienMueble")],
+    income, real_estate, vehicles = (
+        [
+            section_row(section, item, id_hoja_vida)
+            for item in _items(declaration, section.path[-1], url)
+            if _declares(item, section)
+        ]
+        for section in DECLARATION_SECTIONS
     )
-
-
-SECTIONS = ("ingreso", "bienInmueble", "bienMueble")
+    return income, real_estate + vehicles
 
 
 def _items(declaration: dict[str, Any], section: str, url: str) -> list[dict[str, Any]]:
@@ -212,48 +319,5 @@ def _items(declaration: dict[str, Any], section: str, url: str) -> list[dict[str
     return without_private(items)
 
 
-def _declares(item: dict[str, Any], flag: str) -> bool:
-    return str(item.get(flag, "")).strip().upper() not in ("NO", "2")
-
-
-def _income_row(item: dict[str, Any], id_hoja_vida: int) -> dict[str, Any]:
-    return {
-        "id_hoja_vida": id_hoja_vida,
-        "item_id": item.get("idHvIngresos"),
-        "year": item.get("anioIngresos"),
-        "public_salary": amount(item.get("remuBrutaPublico")),
-        "private_salary": amount(item.get("remuBrutaPrivado")),
-        "public_rent": amount(item.get("rentaIndividualPublico")),
-        "private_rent": amount(item.get("rentaIndividualPrivado")),
-        "public_other": amount(item.get("otroIngresoPublico")),
-        "private_other": amount(item.get("otroIngresoPrivado")),
-    }
-
-
-def _real_estate_row(item: dict[str, Any], id_hoja_vida: int) -> dict[str, Any]:
-    return {
-        "id_hoja_vida": id_hoja_vida,
-        "item_id": item.get("idHvBienInmueble"),
-        "asset_kind": "real_estate",
-        "asset_type": item.get("tipoBienInmueble"),
-        "registry_entry": item.get("partidaSunarp"),
-        "plate": None,
-        "description": None,
-        "value": amount(item.get("autovaluo")),
-        "comment": item.get("comentario"),
-    }
-
-
-def _vehicle_row(item: dict[str, Any], id_hoja_vida: int) -> dict[str, Any]:
-    details = [str(item[k]).strip() for k in ("marca", "modelo", "caracteristica") if item.get(k)]
-    return {
-        "id_hoja_vida": id_hoja_vida,
-        "item_id": item.get("idHvBienMueble"),
-        "asset_kind": "vehicle",
-        "asset_type": item.get("vehiculo"),
-        "registry_entry": None,
-        "plate": item.get("placa"),
-        "description": " ".join(details) or None,
-        "value": amount(item.get("valor")),
-        "comment": item.get("comentario"),
-    }
+def _declares(item: dict[str, Any], section: Section) -> bool:
+    return str(item.get(section.declares, "")).strip().upper() not in section.declares_not

@@ -1,0 +1,220 @@
+"""Hojas de vida of the current JNE API read in bulk by DuckDB (issue 6): the rows `jne.section_row` gives,
+for a whole batch of documents in a few SQL statements instead of one Python parse per document.
+
+Only documents of the expected shape are read here: valid JSON objects, every section a list of objects
+without repeated keys, every field of the type its kind expects (`jne.Section`). Any other document is
+returned as "odd" and goes through the per-document parser, so an odd document gets exactly the rows, the
+values as sent and the quarantine reasons it always got. One difference is on purpose: DuckDB reads a document
+nested deeper than Python's recursion limit, so such a document's sentences are read instead of quarantined.
+
+Money is returned as the number's text and turned into Decimal here. DuckDB reads a JSON number as a double,
+so a number is read here only when its text has at most 15 significant digits, which a double holds exactly;
+a longer one makes the document odd and the per-document parser reads it with `parse_float=Decimal`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from pipeline.http.request import Fetched
+from pipeline.sources.jne import VEHICLE, VEHICLE_PARTS, Section, vehicle_description
+
+# Every text a well-formed item holds, by kind of field (JSON types as DuckDB's json_type names them; a
+# missing field counts as NULL). Money is judged further in `_money_ok`.
+_TYPES = {
+    "text": ("VARCHAR", "NULL"),
+    "int": ("BIGINT", "UBIGINT", "VARCHAR", "NULL"),
+    "money": ("BIGINT", "UBIGINT", "NULL"),
+}
+_PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+_FLAG = r"^[A-Za-z0-9]*$"  # a yes/no answer as typed: no spaces or other letters to strip or case-fold
+
+
+@dataclass
+class BulkRows:
+    """Rows of each section (in the order asked) of the documents read here; the odd documents' ordinals."""
+
+    rows: list[pd.DataFrame]
+    odd: set[int]
+
+
+def documents(batch: Sequence[Fetched], first: int, hv_id: Callable[[Fetched], int | None]) -> pa.Table:
+    """The `read` input for a batch of archived hojas de vida numbered from `first`; a body that is not UTF-8
+    gets a null text (odd: its parser says why)."""
+    texts = []
+    for fetched in batch:
+        try:
+            texts.append(fetched.content.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            texts.append(None)
+    return pa.table(
+        {
+            "ordinal": pa.array(range(first, first + len(batch)), pa.int64()),
+            "id_hoja_vida": pa.array([hv_id(f) for f in batch], pa.int64()),
+            "source_url": [f.request.full_url for f in batch],
+            "archive_sha256": [f.sha256 for f in batch],
+            "body": pa.array(texts, pa.string()),
+        }
+    )
+
+
+def read(docs: pa.Table, sections: tuple[Section, ...]) -> BulkRows:
+    """Read `sections` from `docs` (ordinal, id_hoja_vida, source_url, archive_sha256, body; body null when
+    not UTF-8). Rows come ordered by document ordinal, then by item position, as the parser gives them."""
+    parts = list(dict.fromkeys(p for section in sections for p in _parts(section)))
+    with duckdb.connect() as conn:
+        conn.register("docs", docs)
+        # Each document parsed once for its parts, once for its keys, once for its type (TRY: not JSON: NULL).
+        conn.execute(
+            f"""
+            CREATE TEMP TABLE hv AS
+            SELECT ordinal, id_hoja_vida, source_url, archive_sha256,
+                {", ".join(f"parts[{n}] AS part_{n}" for n in range(1, len(parts) + 1))}
+            FROM (
+                SELECT *, try(json_extract(body, [{", ".join(f"'$.{p}'" for p in parts)}])) AS parts,
+                    try(json_keys(body)) AS keys
+                FROM docs WHERE try(json_type(body)) = 'OBJECT'
+            )
+            WHERE len(keys) = len(list_distinct(keys))
+            """
+        )
+        odd = {
+            row[0]
+            for row in conn.execute("SELECT ordinal FROM docs EXCEPT SELECT ordinal FROM hv").fetchall()
+        }
+        column = {part: f"part_{n}" for n, part in enumerate(parts, 1)}
+        judged = [_judge(conn, section, n, column) for n, section in enumerate(sections)]
+        for table in judged:
+            odd |= {
+                row[0]
+                for row in conn.execute(f"SELECT DISTINCT ordinal FROM {table} WHERE NOT ok").fetchall()
+            }
+        conn.register("odd", pa.table({"ordinal": pa.array(sorted(odd), pa.int64())}))
+        rows = [
+            _frame(
+                section,
+                conn.sql(
+                    f"SELECT * EXCLUDE (ok, declared, pos) FROM {table} "
+                    "WHERE declared AND ordinal NOT IN (SELECT ordinal FROM odd) ORDER BY ordinal, pos"
+                ).to_arrow_table(),
+            )
+            for section, table in zip(sections, judged, strict=True)
+        ]
+    return BulkRows(rows, odd)
+
+
+def _parts(section: Section) -> list[str]:
+    """JSON paths (without `$.`) a section reads from the document: its enclosing object, then its list."""
+    return [".".join(section.path[: n + 1]) for n in range(len(section.path))]
+
+
+def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: dict[str, str]) -> str:
+    """A temp table of the section's items: their columns, whether the item is of the expected shape (`ok`)
+    and whether it declares something; a document whose section itself is malformed gets one row, not ok."""
+    table = f"section_{n}"
+    *parents, path = _parts(section)
+    items = column[path]
+    # Sentence lists must be there (the parser says the document lacks them).
+    section_ok = f"json_type({items}) = 'ARRAY'"
+    if parents:
+        # Inside an enclosing object (declaracionJurada): the object absent or null means no items; the list
+        # may be absent (no items), but not null or anything else.
+        (parent,) = (column[p] for p in parents)
+        section_ok = (
+            f"(coalesce(json_type({parent}), 'NULL') = 'NULL' OR (json_type({parent}) = 'OBJECT' "
+            f"AND len(json_keys({parent})) = len(list_distinct(json_keys({parent}))) "
+            f"AND ({items} IS NULL OR json_type({items}) = 'ARRAY')))"
+        )
+    # One extraction per item: the value of every field it reads (NULL when the key is absent).
+    names = [section.declares, *(field for field, _ in section.fields.values())]
+    if section.own_id:
+        names.append(section.own_id)
+    value = {name: f"v[{n}]" for n, name in enumerate(names, 1)}
+    text = {name: f"({value[name]} ->> '$')" for name in names}
+    hv_id = "id_hoja_vida"
+    if section.own_id:  # the item's own idHojaVida when it has the key, even null (as dict.get does)
+        own = section.own_id
+        hv_id = f"CASE WHEN {value[own]} IS NOT NULL THEN {text[own]} ELSE CAST(id_hoja_vida AS VARCHAR) END"
+    columns = ", ".join(
+        [
+            f"{hv_id} AS id_hoja_vida",
+            *(f'{text[field]} AS "{column}"' for column, (field, _) in section.fields.items()),
+        ]
+    )
+    kinds = [*section.fields.values(), *([(section.own_id, "int")] if section.own_id else [])]
+    checks = " AND ".join(
+        [
+            "json_type(i) = 'OBJECT'",
+            "len(k) = len(list_distinct(k))",
+            f"coalesce(json_type({value[section.declares]}), 'NULL') IN ('VARCHAR', 'NULL')",
+            f"coalesce(regexp_full_match({text[section.declares]}, '{_FLAG}'), TRUE)",
+            *(_field_ok(value[field], text[field], kind) for field, kind in kinds),
+        ]
+    )
+    paths = ", ".join(f"'$.{name}'" for name in names)
+    not_declared = ", ".join(f"'{answer}'" for answer in section.declares_not)
+    conn.execute(
+        f"""
+        CREATE TEMP TABLE {table} AS
+        WITH sections AS (
+            SELECT ordinal, id_hoja_vida, source_url, archive_sha256,
+                coalesce({section_ok}, FALSE) AS section_ok,
+                CASE WHEN json_type({items}) = 'ARRAY' THEN CAST({items} AS JSON[]) ELSE [] END AS items
+            FROM hv
+        ), listed AS (
+            SELECT *, unnest(items) AS i, generate_subscripts(items, 1) AS pos FROM sections
+        ), valued AS (
+            SELECT *, json_extract(i, [{paths}]) AS v, json_keys(i) AS k FROM listed
+        )
+        SELECT ordinal, pos, {columns}, source_url, archive_sha256,
+            coalesce({checks}, FALSE) AS ok,
+            upper(coalesce({text[section.declares]}, '')) NOT IN ({not_declared}) AS declared
+        FROM valued
+        UNION ALL
+        SELECT ordinal, 0, NULL, {", ".join("NULL" for _ in section.fields)}, source_url, archive_sha256,
+            FALSE, FALSE
+        FROM sections WHERE NOT section_ok
+        """
+    )
+    return table
+
+
+def _field_ok(value: str, text: str, kind: str) -> str:
+    """Whether a field holds what its kind expects. An amount may be an integer, a plain number in text, or a
+    JSON number with at most two decimals under 10^13: at most 15 significant digits, which a double holds
+    exactly, so its text is the number that was sent."""
+    json_type = f"coalesce(json_type({value}), 'NULL')"
+    allowed = ", ".join(f"'{t}'" for t in _TYPES[kind])
+    if kind != "money":
+        return f"{json_type} IN ({allowed})"
+    return (
+        f"CASE {json_type} WHEN 'VARCHAR' THEN regexp_full_match({text}, '{_PLAIN_NUMBER}') "
+        f"WHEN 'DOUBLE' THEN abs({text}::DOUBLE) < 1e13 AND round({text}::DOUBLE, 2) = {text}::DOUBLE "
+        f"ELSE {json_type} IN ({allowed}) END"
+    )
+
+
+def _frame(section: Section, table: pa.Table) -> pd.DataFrame:
+    """The section's rows as `jne.section_row` builds them (same columns, values as sent, money as Decimal),
+    plus the document ordinal; built column by column."""
+    data = table.to_pydict()
+    for column, (_, kind) in section.fields.items():
+        if kind == "money":
+            data[column] = [None if value is None else Decimal(value) for value in data[column]]
+    if section is VEHICLE:
+        data["description"] = [
+            vehicle_description(*parts) for parts in zip(*(data.pop(p) for p in VEHICLE_PARTS), strict=True)
+        ]
+    for column, value in section.constants.items():
+        data.setdefault(column, [value] * table.num_rows)
+    columns = section.columns or ("id_hoja_vida", *section.fields)
+    # Object columns holding None, as the per-document parser's rows do.
+    return pd.DataFrame(
+        {c: data[c] for c in ("ordinal", *columns, "source_url", "archive_sha256")}, dtype=object
+    )

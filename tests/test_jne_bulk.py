@@ -1,0 +1,246 @@
+"""Hojas de vida read in bulk by DuckDB (pipeline/sources/jne_bulk.py) give exactly what the per-document
+parser gives: the same valid rows and the same quarantine rows, after validation, for real recorded documents,
+invented benchmark documents and odd ones, mixed; odd documents are the only ones left to the parser."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from benchmarks.generate import generate_rows, list_specs
+from pipeline import staging
+from pipeline.http.request import Fetched, Request
+from pipeline.processes import get_process
+from pipeline.rules.crimes import CrimeClassifier
+from pipeline.schemas import civil_sentences, criminal_sentences, declared_assets, declared_income
+from pipeline.sources import jne, jne_bulk
+from pipeline.validate import split_valid
+
+RECORDINGS = Path(__file__).resolve().parents[1] / "pipeline" / "recordings" / "jne" / "hoja-vida"
+PROCESS = get_process("EG2026")
+URL = "http://127.0.0.1:9/api/v1/candidato/hoja-vida"
+# The per-document parser alone: the same module without the sections that switch bulk reading on.
+PER_DOCUMENT = SimpleNamespace(
+    **{
+        name: getattr(jne, name)
+        for name in ("parse_hoja_vida", "criminal_rows", "civil_rows", "declarations")
+    }
+)
+
+SENTENCE = {
+    "idHvSentenciaPenal": 99_500_001,
+    "tengoSentenciaPenal": "SI",
+    "nuItemSentenciaPenal": 1,
+    "txExpedientePenal": "99001-2019-0-1801-JR-PE-01",
+    "feSentenciaPenal": "10/08/2020",
+    "txOrganoJudiPenal": "JUZGADO PENAL DEMOSTRATIVO",
+    "txDelitoPenal": "PECULADO DOLOSO",
+    "txFalloPenal": "CUATRO AÑOS DE PENA PRIVATIVA DE LIBERTAD",
+    "txModalidad": "SUSPENDIDA",
+    "txOtraModalidad": None,
+    "txCumpleFallo": "PENA CUMPLIDA",
+    "txComentario": None,
+}
+INCOME = {
+    "idHvIngresos": 99_600_001,
+    "tengoIngresos": "SI",
+    "anioIngresos": "2025",
+    "remuBrutaPublico": 1234.5,
+    "remuBrutaPrivado": 0,
+    "rentaIndividualPublico": 0.0,
+    "rentaIndividualPrivado": "100.10",
+    "otroIngresoPublico": None,
+    "otroIngresoPrivado": 0.05,
+}
+VEHICLE = {
+    "idHvBienMueble": 99_700_001,
+    "tengoBienMueble": "SI",
+    "vehiculo": "AUTOMOVIL",
+    "marca": " MARCA ",
+    "modelo": "",
+    "placa": "ZZ1-001",
+    "valor": 15000,
+}
+
+
+def _hv(hv_id: int, **changes: Any) -> dict[str, Any]:
+    """An invented hoja de vida (DNI 99...) with one sentence, one income item and one vehicle."""
+    doc = {
+        "datoGeneral": {"txDocumentoIdentidad": f"99{hv_id:06d}"[-8:], "txNombres": "INVENTADA"},
+        "sentenciaPenal": [{**SENTENCE, "idHvSentenciaPenal": 99_500_000 + hv_id}],
+        "sentenciaObliga": [],
+        "declaracionJurada": {
+            "ingreso": [{**INCOME, "idHvIngresos": 99_600_000 + hv_id}],
+            "bienMueble": [{**VEHICLE, "idHvBienMueble": 99_700_000 + hv_id}],
+        },
+    }
+    doc.update(changes)
+    return doc
+
+
+def _item(section: str, **changes: Any) -> list[dict[str, Any]]:
+    return [{**{"sentenciaPenal": SENTENCE, "ingreso": INCOME, "bienMueble": VEHICLE}[section], **changes}]
+
+
+def _declaring(**sections: Any) -> dict[str, Any]:
+    return {
+        "declaracionJurada": {
+            "ingreso": _item("ingreso"),
+            "bienMueble": _item("bienMueble"),
+            **sections,
+        }
+    }
+
+
+# Documents the bulk reader must leave to the per-document parser, each for a reason of its own.
+ODD: dict[str, bytes] = {
+    "not JSON": b'{"sentenciaPenal": [',
+    "not UTF-8": b'{"sentenciaPenal": [], "sentenciaObliga": [], "x": "\xff"}',
+    "an array": b"[]",
+    "no sentence list": json.dumps({"sentenciaObliga": []}).encode(),
+    "sentence list is null": json.dumps(_hv(1, sentenciaPenal=None)).encode(),
+    "item not an object": json.dumps(_hv(2, sentenciaPenal=["SI"])).encode(),
+    "crime as a number": json.dumps(_hv(3, sentenciaPenal=_item("sentenciaPenal", txDelitoPenal=5))).encode(),
+    "crime as an object": json.dumps(
+        _hv(4, sentenciaPenal=_item("sentenciaPenal", txDelitoPenal={"a": 1}))
+    ).encode(),
+    "ruling as true": json.dumps(_hv(5, sentenciaPenal=_item("sentenciaPenal", txFalloPenal=True))).encode(),
+    "id as a fraction": json.dumps(
+        _hv(6, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal=1.5))
+    ).encode(),
+    "repeated key": b'{"sentenciaPenal": [], "sentenciaObliga": [], "sentenciaPenal": []}',
+    "repeated key in an item": json.dumps(_hv(7))
+    .replace('"SI"', '"NO", "tengoSentenciaPenal": "SI"', 1)
+    .encode(),
+    "lone surrogate": json.dumps(_hv(8)).replace("PECULADO", "PECULADO \\ud800", 1).encode(),
+    "answer with spaces": json.dumps(
+        _hv(9, sentenciaPenal=_item("sentenciaPenal", tengoSentenciaPenal=" NO"))
+    ).encode(),
+    "answer in other letters": json.dumps(
+        _hv(10, sentenciaPenal=_item("sentenciaPenal", tengoSentenciaPenal="ｎｏ"))
+    ).encode(),
+    "amount with 18 digits": b'{"sentenciaPenal": [], "sentenciaObliga": [], "declaracionJurada": '
+    b'{"ingreso": [{"idHvIngresos": 99600011, "anioIngresos": "2025", '
+    b'"remuBrutaPublico": 1234567890123456.78}]}}',
+    "amount with three decimals": json.dumps(
+        {**_hv(12), **_declaring(ingreso=_item("ingreso", remuBrutaPublico=10.125))}
+    ).encode(),
+    "amount as padded text": json.dumps(
+        {**_hv(13), **_declaring(ingreso=_item("ingreso", remuBrutaPublico=" 12"))}
+    ).encode(),
+    "amount as words": json.dumps(
+        {**_hv(14), **_declaring(ingreso=_item("ingreso", remuBrutaPublico="MIL"))}
+    ).encode(),
+    "declaration not an object": json.dumps(_hv(15, declaracionJurada=[])).encode(),
+    "income list is null": json.dumps({**_hv(16), **_declaring(ingreso=None)}).encode(),
+    "id beyond 64 bits": json.dumps(
+        _hv(17, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal=2**64 + 1))
+    ).encode(),
+}
+# Documents of the expected shape that still hold values the schemas quarantine: read in bulk.
+ODD_VALUES_READ_IN_BULK: dict[str, bytes] = {
+    "no declaration": json.dumps(_hv(20, declaracionJurada=None)).encode(),
+    "declaration without lists": json.dumps(_hv(21, declaracionJurada={})).encode(),
+    "BOM": "\ufeff".encode() + json.dumps(_hv(22)).encode(),
+    "bad date": json.dumps(
+        _hv(23, sentenciaPenal=_item("sentenciaPenal", feSentenciaPenal="2020-08-10"))
+    ).encode(),
+    "negative amount": json.dumps(
+        {**_hv(24), **_declaring(ingreso=_item("ingreso", remuBrutaPublico=-5))}
+    ).encode(),
+    "text id": json.dumps(_hv(25, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal="X1"))).encode(),
+    "item's own id null": json.dumps(
+        _hv(26, sentenciaPenal=_item("sentenciaPenal", idHojaVida=None))
+    ).encode(),
+    "not declared": json.dumps(
+        _hv(27, sentenciaPenal=_item("sentenciaPenal", tengoSentenciaPenal="NO"))
+    ).encode(),
+    "declared twice": json.dumps(_hv(28, sentenciaPenal=_item("sentenciaPenal") * 2)).encode(),
+    "replacement character": json.dumps(_hv(29)).replace("PECULADO", "PECULADO \ufffd", 1).encode(),
+    "over-long crime": json.dumps(
+        _hv(30, sentenciaPenal=_item("sentenciaPenal", txDelitoPenal="X" * 5000))
+    ).encode(),
+}
+
+
+def _fetched(hv_id: int, body: bytes) -> Fetched:
+    request = Request("GET", URL, params={"IdHojaVida": str(hv_id)})
+    sha = hashlib.sha256(body).hexdigest()
+    return Fetched(request, 200, sha, body, "application/json", datetime.now(UTC), 0)
+
+
+def _documents() -> tuple[list[Fetched], set[int]]:
+    """Real recordings, invented benchmark documents and the odd ones interleaved; the odd ones' positions."""
+    normal = [_fetched(int(path.stem), path.read_bytes()) for path in sorted(RECORDINGS.glob("*.json"))]
+    spec = next(s for s in list_specs() if s["office"] != "PRESIDENCIA")
+    normal += [
+        _fetched(7_000_001 + n, hv)
+        for n, (_, hv) in enumerate(generate_rows(spec, 0, 400, seed=3, ordinal=0))
+    ]
+    normal += [_fetched(99_000 + n, body) for n, body in enumerate(ODD_VALUES_READ_IN_BULK.values())]
+    docs: list[Fetched] = []
+    odd: set[int] = set()
+    for n, body in enumerate(ODD.values()):
+        docs += normal[n * 20 : (n + 1) * 20]
+        odd.add(len(docs))
+        docs.append(_fetched(99_100 + n, body))
+    docs += normal[len(ODD) * 20 :]
+    return docs, odd
+
+
+def _validated(parsed: tuple[staging.Parsed, ...], schemas: list[Any]) -> list[pd.DataFrame]:
+    out = []
+    for part, schema in zip(parsed, schemas, strict=True):
+        outcome = split_valid(part.rows, schema, schema.name)
+        quarantine = pd.concat([part.quarantine, outcome.quarantine], ignore_index=True)
+        out += [outcome.valid.reset_index(drop=True), quarantine.drop(columns=["quarantined_at"])]
+    return out
+
+
+def _sentences(docs: list[Fetched], module: Any) -> list[pd.DataFrame]:
+    schemas = [criminal_sentences.schema, civil_sentences.schema]
+    columns = (list(schemas[0].columns), list(schemas[1].columns))
+    parsed = staging.sentences(docs, PROCESS, module, columns, CrimeClassifier.from_csv())
+    return _validated(parsed, schemas)
+
+
+def _declarations(docs: list[Fetched], module: Any) -> list[pd.DataFrame]:
+    schemas = [declared_income.schema_for("EG2026"), declared_assets.schema_for("EG2026")]
+    columns = (list(schemas[0].columns), list(schemas[1].columns))
+    return _validated(staging.declarations(docs, PROCESS, module, columns), schemas)
+
+
+@pytest.fixture(scope="module")
+def documents() -> tuple[list[Fetched], set[int]]:
+    return _documents()
+
+
+def test_only_odd_documents_are_left_to_the_parser(documents) -> None:
+    docs, odd = documents
+    both = (*jne.SENTENCE_SECTIONS, *jne.DECLARATION_SECTIONS)
+    read = jne_bulk.read(jne_bulk.documents(docs, 0, staging._hv_id), both)
+    assert read.odd == odd
+    assert all(len(rows) for rows in read.rows)  # every section was read in bulk
+
+
+@pytest.mark.parametrize("read", [_sentences, _declarations], ids=["sentences", "declarations"])
+def test_bulk_reading_gives_what_the_parser_gives(documents, read, monkeypatch) -> None:
+    docs, _ = documents
+    bulk = read(docs, jne)
+    monkeypatch.setattr(staging, "BULK_BATCH", 7)  # many batches, odd documents at batch edges
+    assert bulk[0].shape[0] > 30 and bulk[1].shape[0] >= 5  # valid rows and quarantine rows both compared
+    for got, small_batches, expected in zip(bulk, read(docs, jne), read(docs, PER_DOCUMENT), strict=True):
+        pd.testing.assert_frame_equal(got, expected)
+        pd.testing.assert_frame_equal(small_batches, expected)
+
+
+def test_no_documents_give_empty_tables_with_their_columns() -> None:
+    for got, expected in zip(_sentences([], jne), _sentences([], PER_DOCUMENT), strict=True):
+        assert list(got.columns) == list(expected.columns) and got.empty
