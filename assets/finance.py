@@ -23,7 +23,7 @@ import pandera.pandas as pa
 
 from assets.partitions import DUCKDB_POOL, processes_partitions
 from assets.raw import _fetcher, _finish, jne_source, read_earlier, read_latest
-from assets.staged import load_changed_hojas_vida, load_validated
+from assets.staged import load_validated
 from pipeline import staging
 from pipeline.campaigns import Campaign, get_campaign
 from pipeline.http.request import Fetched
@@ -147,7 +147,7 @@ def claridad_responses(
     return _finish(context, duckdb, "claridad_responses", process.code, "claridad", fetched)
 
 
-def _staged_spec(name: str, deps: list[str], description: str) -> dg.AssetSpec:
+def staged_spec(name: str, deps: list[str], description: str) -> dg.AssetSpec:
     return dg.AssetSpec(
         name, deps=deps, group_name=GROUP, kinds={"pandas", "duckdb"}, description=description
     )
@@ -155,65 +155,10 @@ def _staged_spec(name: str, deps: list[str], description: str) -> dg.AssetSpec:
 
 @dg.multi_asset(
     specs=[
-        _staged_spec(
-            "stg_declared_income",
-            ["jne_hojas_vida", "jne_finance_sections"],
-            "Income declared in each hoja de vida, validated.",
-        ),
-        _staged_spec(
-            "stg_declared_assets",
-            ["jne_hojas_vida", "jne_finance_sections"],
-            "Real estate and vehicles declared in each hoja de vida, validated.",
-        ),
-    ],
-    partitions_def=processes_partitions,
-    pool=DUCKDB_POOL,
-)
-def stg_declarations(
-    context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource
-) -> Iterator[dg.MaterializeResult]:
-    """Both declaration tables from one pass: over the hojas de vida (current API) or the per-section answers
-    (legacy API)."""
-    process = get_process(context.partition_key)
-    module, _ = jne_source(process)
-    tables = ("stg_declared_income", "stg_declared_assets")
-    columns = (_columns(tables[0], process.code), _columns(tables[1], process.code))
-    schemas = {table: FINANCE_SCHEMAS[table](process.code) for table in tables}
-    if process.api == "current":  # inside the hojas de vida: only bodies not parsed yet are read
-        metadata = load_changed_hojas_vida(
-            context,
-            duckdb,
-            sources,
-            "stg_declarations",
-            lambda bodies: staging.declarations(bodies, process, module, columns),
-            schemas,
-        )
-    else:
-        responses = read_latest(duckdb, sources, "jne_finance_sections", process.code)
-        context.log.info(f"{process.code}: reading declarations from {len(responses)} archived answers")
-        earlier = read_earlier(duckdb, sources, "jne_finance_sections", process.code)
-        both = staging.declarations(responses, process, module, columns, earlier)
-        metadata = {
-            table: load_validated(context, duckdb, table, parsed, process.code, schemas[table])
-            for table, parsed in zip(tables, both, strict=True)
-        }
-    with duckdb.get_connection() as conn:
-        for table in tables:
-            declaring = conn.execute(
-                f'SELECT count(DISTINCT id_hoja_vida) FROM "{table}" WHERE process_code = ?', [process.code]
-            ).fetchone()[0]
-            yield dg.MaterializeResult(
-                asset_key=table,
-                metadata={**metadata[table], "hojas_de_vida_declaring": dg.MetadataValue.int(declaring)},
-            )
-
-
-@dg.multi_asset(
-    specs=[
-        _staged_spec("stg_party_finance", ["claridad_responses"], "Claridad's totals per party, validated."),
-        _staged_spec("stg_contributions", ["claridad_responses"], "Contributions to each party, validated."),
-        _staged_spec("stg_candidate_finance", ["claridad_responses"], "Claridad's candidate roll."),
-        _staged_spec("stg_campaign_expenses", ["claridad_responses"], "Candidates' expenses, validated."),
+        staged_spec("stg_party_finance", ["claridad_responses"], "Claridad's totals per party, validated."),
+        staged_spec("stg_contributions", ["claridad_responses"], "Contributions to each party, validated."),
+        staged_spec("stg_candidate_finance", ["claridad_responses"], "Claridad's candidate roll."),
+        staged_spec("stg_campaign_expenses", ["claridad_responses"], "Candidates' expenses, validated."),
     ],
     partitions_def=processes_partitions,
     pool=DUCKDB_POOL,
@@ -279,7 +224,6 @@ def finance_parameters(sources: SourcesResource, duckdb: WarehouseResource) -> d
 finance_assets = [
     jne_finance_sections,
     claridad_responses,
-    stg_declarations,
     stg_claridad,
     finance_parameters,
 ]

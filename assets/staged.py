@@ -2,7 +2,7 @@
 and quarantine the rest in one transaction: the process's whole partition for lists, rosters and rulings;
 for the tables read from hojas de vida, only those whose body changed (pipeline/incremental.py)."""
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import dagster as dg
 import duckdb
@@ -88,38 +88,69 @@ def load_changed_hojas_vida(
     context: dg.AssetExecutionContext,
     duckdb: WarehouseResource,
     sources: SourcesResource,
-    asset: str,
+    groups: Mapping[str, Mapping[str, pa.DataFrameSchema]],
     parse: Callable[[Iterable[Fetched]], Sequence[staging.Parsed]],
-    schemas: dict[str, pa.DataFrameSchema],
 ) -> dict[str, dict[str, dg.MetadataValue]]:
-    """Parse only the hojas de vida whose body changed (pipeline/incremental.py), validate, and replace their
-    rows in every table of `schemas` in one transaction; return each table's metadata."""
+    """Parse, in one pass over their bodies, the hojas de vida whose body changed for any group of tables
+    (a group: its name in `hv_parsed`, and its tables' schemas; `parse` returns every group's tables in
+    order), validate, and replace each group's rows for its own changed hojas de vida
+    (pipeline/incremental.py), one transaction per group; return each table's metadata.
+
+    A group is judged on its own: a body one group cannot read keeps that group's previous rows only."""
     process_code = context.partition_key
     with duckdb.get_connection() as conn:
-        work = incremental.pending(conn, asset, process_code)
-    context.log.info(
-        f"{process_code}: {len(work.to_parse)} of {work.current} hojas de vida have a body not parsed yet; "
-        f"parsing those ({len(work.removed)} no longer listed)"
+        work = {group: incremental.pending(conn, group, process_code) for group in groups}
+    to_parse = pd.concat([w.to_parse for w in work.values()], ignore_index=True).drop_duplicates(
+        ["id_hoja_vida", "sha256"]
     )
-    parsed = dict(zip(schemas, parse(incremental.bodies(work.to_parse, sources.archive)), strict=True))
-    first = next(iter(parsed.values())).quarantine
-    unreadable = first[first["check_name"] == "parse"]
-    if work.current and len(unreadable) > work.current / 2:
-        # Most hojas de vida unreadable: the format changed. Keep the rows already loaded.
-        raise dg.Failure(
-            description=f"{process_code}: {len(unreadable)} of {work.current} hojas de vida could not be "
-            f"read, e.g. {unreadable.iloc[0]['failure_value']}; the previous rows stay"
-        )
-    loaded = {table: validated(context, table, parsed[table], schema) for table, schema in schemas.items()}
+    current = max(w.current for w in work.values())
+    counts = ", ".join(f"{g}: {len(w.to_parse)}, {len(w.removed)} no longer listed" for g, w in work.items())
+    context.log.info(
+        f"{process_code}: {len(to_parse)} of {current} hojas de vida have a body not parsed yet; parsing "
+        f"those ({counts})"
+    )
+    tables = [table for schemas in groups.values() for table in schemas]
+    parsed = dict(zip(tables, parse(incremental.bodies(to_parse, sources.archive)), strict=True))
+    mine: dict[str, dict[str, staging.Parsed]] = {}
+    for group, schemas in groups.items():
+        urls = None if len(work[group].to_parse) == len(to_parse) else set(work[group].to_parse["url"])
+        mine[group] = {table: _of_urls(parsed[table], urls) for table in schemas}
+        first = next(iter(mine[group].values())).quarantine
+        unreadable = first[first["check_name"] == "parse"]
+        if work[group].current and len(unreadable) > work[group].current / 2:
+            # Most hojas de vida unreadable: the format changed. Keep the rows already loaded.
+            raise dg.Failure(
+                description=f"{process_code}: {len(unreadable)} of {work[group].current} hojas de vida could "
+                f"not be read for {', '.join(schemas)}, e.g. {unreadable.iloc[0]['failure_value']}; the "
+                "previous rows stay"
+            )
+    loaded = {
+        table: validated(context, table, mine[group][table], schema)
+        for group, schemas in groups.items()
+        for table, schema in schemas.items()
+    }
     with duckdb.get_connection() as conn:
-        incremental.commit(conn, asset, process_code, work, loaded, parsed)
+        for group, schemas in groups.items():
+            mine_loaded = {table: loaded[table] for table in schemas}
+            incremental.commit(conn, group, process_code, work[group], mine_loaded, mine[group])
         return {
             table: {
                 **table_metadata(conn, table, process_code),
-                "parsed_now": dg.MetadataValue.int(len(work.to_parse)),
+                "parsed_now": dg.MetadataValue.int(len(work[group].to_parse)),
             }
+            for group, schemas in groups.items()
             for table in schemas
         }
+
+
+def _of_urls(parsed: staging.Parsed, urls: set[str] | None) -> staging.Parsed:
+    """The rows and quarantine rows that came from these URLs (None: all of them)."""
+    if urls is None:
+        return parsed
+    return staging.Parsed(
+        parsed.rows[parsed.rows["source_url"].isin(urls)].reset_index(drop=True),
+        parsed.quarantine[parsed.quarantine["source_url"].isin(urls)].reset_index(drop=True),
+    )
 
 
 def _kept_as_loaded(
@@ -217,54 +248,6 @@ def stg_candidates(
         )
     _fail_on_emptied_lists(duckdb, process.code, parsed.rows, responses[0].request.url if responses else "")
     return _loaded(context, duckdb, "stg_candidates", parsed, process.code, fingerprint)
-
-
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            "stg_criminal_sentences",
-            deps=["jne_hojas_vida"],
-            group_name="staged",
-            kinds={"pandas", "duckdb"},
-            description="Criminal sentences declared in each hoja de vida.",
-        ),
-        dg.AssetSpec(
-            "stg_civil_sentences",
-            deps=["jne_hojas_vida"],
-            group_name="staged",
-            kinds={"pandas", "duckdb"},
-            description="Obligation judgments declared in each hoja de vida.",
-        ),
-    ],
-    partitions_def=processes_partitions,
-    pool=DUCKDB_POOL,
-)
-def stg_sentences(context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource):
-    """Both sentence tables come from one pass over the hojas de vida whose body changed."""
-    process = get_process(context.partition_key)
-    module, _ = jne_source(process)
-    classifier = CrimeClassifier.from_csv()
-    tables = ("stg_criminal_sentences", "stg_civil_sentences")
-    metadata = load_changed_hojas_vida(
-        context,
-        duckdb,
-        sources,
-        "stg_sentences",
-        lambda bodies: staging.sentences(
-            bodies, process, module, (columns(tables[0]), columns(tables[1])), classifier
-        ),
-        {table: SCHEMAS[table] for table in tables},
-    )
-    with duckdb.get_connection() as conn:
-        unmapped = conn.execute(
-            "SELECT count(*) FROM stg_criminal_sentences WHERE process_code = ? AND crime_category = 'other'",
-            [process.code],
-        ).fetchone()[0]
-    yield dg.MaterializeResult(
-        asset_key=tables[0],
-        metadata={**metadata[tables[0]], "crime_category_other": dg.MetadataValue.int(unmapped)},
-    )
-    yield dg.MaterializeResult(asset_key=tables[1], metadata=metadata[tables[1]])
 
 
 @dg.asset(**_staged("stg_legislators", ["congress_rosters"], "Congress roster rows, validated."))

@@ -6,7 +6,7 @@ import os
 
 import dagster as dg
 
-from assets import raw, staged
+from assets import hojas_vida, raw, staged
 from assets.checks import schema_checks
 from assets.finance import finance_assets
 from assets.finance_checks import finance_checks
@@ -23,7 +23,7 @@ ALL_ASSETS = [
     raw.congress_rosters,
     raw.court_rulings_file,
     staged.stg_candidates,
-    staged.stg_sentences,
+    hojas_vida.stg_hojas_vida,
     staged.stg_legislators,
     staged.stg_court_rulings,
     reference_tables,

@@ -118,13 +118,13 @@ def pending(conn: duckdb.DuckDBPyConnection, asset: str, process_code: str) -> P
 def bodies(to_parse: pd.DataFrame, archive: Archive) -> Iterator[Fetched]:
     """The archived responses to parse, read from the archive in bulk and streamed (memory stays bounded).
     Several hojas de vida may share one body (a server answering the same page to all): each gets its own."""
-    requests: dict[str, list] = {}
+    requests: dict[str, list[tuple[str, str]]] = {}  # requests built as their bodies are read
     for method, url, sha in zip(*(to_parse[c].tolist() for c in ("method", "url", "sha256")), strict=True):
-        requests.setdefault(sha, []).append(request_from(method, url, None))
+        requests.setdefault(sha, []).append((method, url))
     now = pd.Timestamp.now(tz="UTC")
     for sha, content in archive.get_many(requests):
-        for request in requests[sha]:
-            yield Fetched(request, 200, sha, content, "", now, 0)
+        for method, url in requests.pop(sha):
+            yield Fetched(request_from(method, url, None), 200, sha, content, "", now, 0)
 
 
 def commit(

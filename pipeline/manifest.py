@@ -123,6 +123,9 @@ def _query_params(query: str) -> dict[str, str]:
     split directly, fifteen times faster, which counts over 150,000 hojas de vida."""
     if "%" in query or "+" in query:
         return dict(parse_qsl(query, keep_blank_values=True))
+    if "&" not in query:
+        name, _, value = query.partition("=")
+        return {name: value} if query else {}
     return {name: value for name, _, value in (pair.partition("=") for pair in query.split("&") if pair)}
 
 

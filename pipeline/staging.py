@@ -7,7 +7,6 @@ reference; it never stops the batch. Values are left as sent: the pandera schema
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline.campaigns import Campaign
@@ -97,7 +97,7 @@ def _parse_tables(
     reasons = [reason for _, reason in failures]
     return [
         Parsed(
-            pd.DataFrame(table_rows, columns=columns),
+            pd.DataFrame(table_rows, columns=columns, dtype=object),  # values as parsed: no float ids
             quarantine_rows(table, failed, "parse", None, reasons),
         )
         for (table, columns), table_rows in zip(tables, rows, strict=True)
@@ -194,15 +194,23 @@ def _also_named(crime: CrimeMatch) -> tuple[str, ...]:
     )
 
 
-def sentences(
-    responses: Iterable[Fetched],
-    process: Process,
-    module: ModuleType,
-    columns: tuple[list[str], list[str]],
-    classifier: CrimeClassifier,
-    earlier: Earlier | None = None,
-) -> tuple[Parsed, Parsed]:
-    """Criminal sentences and obligation judgments declared in each hoja de vida, each body read once."""
+@dataclass(frozen=True)
+class HvReader:
+    """How one group of tables is read from a hoja de vida: the per-document parser that fills them, the
+    sections DuckDB reads in bulk for them (mapped onto the tables in order, the extra ones onto the last:
+    real estate and vehicles both fill the assets table; None: no bulk reading for this API), and the
+    columns derived from the bulk rows (`finish`, one frame per table)."""
+
+    parse: Callable[[Fetched], Sequence[list[dict[str, Any]]]]
+    tables: list[tuple[str, list[str]]]
+    sections: tuple[Section, ...] | None
+    finish: Callable[[list[pd.DataFrame]], list[pd.DataFrame]] = list
+
+
+def sentence_reader(
+    module: ModuleType, columns: tuple[list[str], list[str]], classifier: CrimeClassifier
+) -> HvReader:
+    """Criminal sentences and obligation judgments declared in a hoja de vida."""
 
     def parse(fetched: Fetched) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         hv = module.parse_hoja_vida(fetched.content, fetched.request.full_url)
@@ -213,8 +221,10 @@ def sentences(
             row.update(sentence_date=date, **_sentence_reading(row, classifier))
         return criminal, module.civil_rows(hv, id_hoja_vida)
 
-    def read_bulk(criminal: pd.DataFrame, civil: pd.DataFrame) -> list[pd.DataFrame]:
-        readings = [_sentence_reading(row, classifier) for row in criminal.to_dict("records")]
+    def finish(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+        criminal, civil = frames
+        as_sent = criminal.astype(object).where(criminal.notna(), None)  # missing values as None, as parsed
+        readings = [_sentence_reading(row, classifier) for row in as_sent.to_dict("records")]
         criminal = criminal.assign(
             sentence_date=pd.to_datetime(criminal["sentence_date_raw"], format=SENTENCE_DATE, errors="coerce")
         )
@@ -222,12 +232,62 @@ def sentences(
         return [pd.concat([criminal, readings_frame], axis=1), civil]
 
     tables = [("stg_criminal_sentences", columns[0]), ("stg_civil_sentences", columns[1])]
-    sections = getattr(module, "SENTENCE_SECTIONS", None)
-    if sections is None or earlier is not None:
-        criminal, civil = _parse_tables(process.code, responses, parse, tables, earlier)
-    else:
-        criminal, civil = _hojas_vida_in_bulk(process.code, responses, parse, tables, sections, read_bulk)
+    return HvReader(parse, tables, getattr(module, "SENTENCE_SECTIONS", None), finish)
+
+
+def declaration_reader(module: ModuleType, columns: tuple[list[str], list[str]]) -> HvReader:
+    """Declared income and assets: in the hoja de vida (current API) or in per-section answers (legacy)."""
+
+    def parse(fetched: Fetched) -> tuple[list[dict], list[dict]]:
+        return module.declarations(fetched.content, fetched.request.full_url, _hv_id(fetched))
+
+    tables = [("stg_declared_income", columns[0]), ("stg_declared_assets", columns[1])]
+    return HvReader(parse, tables, getattr(module, "DECLARATION_SECTIONS", None))
+
+
+def sentences(
+    responses: Iterable[Fetched],
+    process: Process,
+    module: ModuleType,
+    columns: tuple[list[str], list[str]],
+    classifier: CrimeClassifier,
+    earlier: Earlier | None = None,
+) -> tuple[Parsed, Parsed]:
+    """Criminal sentences and obligation judgments declared in each hoja de vida, each body read once."""
+    criminal, civil = _read(process.code, responses, [sentence_reader(module, columns, classifier)], earlier)
     return criminal, civil
+
+
+def declarations(
+    responses: Iterable[Fetched],
+    process: Process,
+    module: ModuleType,
+    columns: tuple[list[str], list[str]],
+    earlier: Earlier | None = None,
+) -> tuple[Parsed, Parsed]:
+    """Declared income and assets, from hojas de vida (current API) or the legacy per-section answers, each
+    response read once for both tables; one that cannot be read is quarantined in both."""
+    income, assets = _read(process.code, responses, [declaration_reader(module, columns)], earlier)
+    return income, assets
+
+
+def hojas_vida(process_code: str, responses: Iterable[Fetched], readers: Sequence[HvReader]) -> list[Parsed]:
+    """The tables of several readers from one pass over the hojas de vida (each body read and, in bulk, parsed
+    once); a document one reader's parser cannot read is quarantined in that reader's tables only."""
+    return _read(process_code, responses, readers)
+
+
+def _read(
+    process_code: str,
+    responses: Iterable[Fetched],
+    readers: Sequence[HvReader],
+    earlier: Earlier | None = None,
+) -> list[Parsed]:
+    if earlier is None and all(reader.sections for reader in readers):
+        return _hojas_vida_in_bulk(process_code, responses, readers)
+    if len(readers) > 1:
+        raise ValueError("several readers in one pass need bulk reading (the current API)")
+    return _parse_tables(process_code, responses, readers[0].parse, readers[0].tables, earlier)
 
 
 SENTENCE_DATE = "%d/%m/%Y"
@@ -266,56 +326,73 @@ _ORDER = "_ordinal"
 
 
 def _hojas_vida_in_bulk(
-    process_code: str,
-    responses: Iterable[Fetched],
-    parse: Callable[[Fetched], Sequence[list[dict[str, Any]]]],
-    tables: Sequence[tuple[str, list[str]]],
-    sections: Sequence[Section],
-    finish: Callable[..., list[pd.DataFrame]],
+    process_code: str, responses: Iterable[Fetched], readers: Sequence[HvReader]
 ) -> list[Parsed]:
-    """Like `_parse_tables`, with the documents of the expected shape read by DuckDB (`jne_bulk`) and the
-    others ("odd": not JSON, unexpected types...) by `parse`, one by one, as always; rows keep the order of
-    the documents, then of their items, so "first of duplicates" means the same thing on both paths.
-
-    `sections` map to `tables` in order, several sections to the last table when there are more (real estate
-    and vehicles both fill the assets table); `finish` derives columns from the bulk rows of every table."""
-    batches = _batches(responses, BULK_BATCH)
-    first = next(batches, None)
-    if first is None:
-        return _parse_tables(process_code, [], parse, tables)
-    fast: list[list[pd.DataFrame]] = [[] for _ in tables]
-    odd: list[list[Parsed]] = [[] for _ in tables]
-    ordinal = 0
+    """Like `_parse_tables` for every reader, with the documents of the expected shape read by DuckDB
+    (`jne_bulk`) and the others ("odd": not JSON, unexpected types...) by each reader's parser, one by one, as
+    always; rows keep the order of the documents, then of their items, so "first of duplicates" means the same
+    thing on both paths. Returns every reader's tables, in order."""
+    sections = [section for reader in readers for section in reader.sections or ()]
+    # (reader, table) each section's rows go to
+    targets = [
+        (r, min(n, len(reader.tables) - 1))
+        for r, reader in enumerate(readers)
+        for n, _ in enumerate(reader.sections or ())
+    ]
+    fast: list[list[list[pd.DataFrame]]] = [[[] for _ in reader.tables] for reader in readers]
+    odd: list[list[list[Parsed]]] = [[[] for _ in reader.tables] for reader in readers]
     odd_ordinal: dict[int, int] = {}  # id of an odd document's response -> its ordinal
 
-    def tagged(fetched: Fetched) -> Sequence[list[dict[str, Any]]]:
-        return [[{**row, _ORDER: odd_ordinal[id(fetched)]} for row in rows] for rows in parse(fetched)]
+    def tagged(parse: Callable) -> Callable[[Fetched], Sequence[list[dict[str, Any]]]]:
+        return lambda fetched: [
+            [{**row, _ORDER: odd_ordinal[id(fetched)]} for row in rows] for rows in parse(fetched)
+        ]
 
-    for batch in itertools.chain([first], batches):
-        docs = jne_bulk.documents(batch, ordinal, _hv_id)
-        bulk = jne_bulk.read(docs, tuple(sections))
-        for n, rows in enumerate(bulk.rows):
-            fast[min(n, len(tables) - 1)].append(rows)
+    ordinal = 0
+    for batch in _batches(responses, BULK_BATCH):
+        bulk = jne_bulk.read(jne_bulk.documents(batch, ordinal, _hv_id), tuple(sections))
+        by_table: dict[tuple[int, int], list[pd.DataFrame]] = {}
+        for target, rows in zip(targets, bulk.rows, strict=True):
+            by_table.setdefault(target, []).append(rows)
+        for (r, t), parts in by_table.items():  # sections sharing a table: in document order
+            fast[r][t].append(_in_order(_concat(parts)) if len(parts) > 1 else parts[0])
         odd_ordinal.clear()
         odd_ordinal.update({id(batch[n - ordinal]): n for n in bulk.odd})
-        parsed = _parse_tables(
-            process_code,
-            [batch[n - ordinal] for n in sorted(bulk.odd)],
-            tagged,
-            [(table, [*columns, _ORDER]) for table, columns in tables],
-        )
-        for mine, part in zip(odd, parsed, strict=True):
-            mine.append(part)
+        odd_docs = [batch[n - ordinal] for n in sorted(bulk.odd)]
+        for reader, parts in zip(readers, odd, strict=True):
+            tables = [(table, [*columns, _ORDER]) for table, columns in reader.tables]
+            parsed = _parse_tables(process_code, odd_docs, tagged(reader.parse), tables)
+            for mine, part in zip(parts, parsed, strict=True):
+                mine.append(part)
         ordinal += len(batch)
-    bulk_rows = finish(*(_concat(frames).assign(process_code=process_code) for frames in fast))
+    if not ordinal:
+        return [p for reader in readers for p in _parse_tables(process_code, [], reader.parse, reader.tables)]
     out = []
-    for (_, columns), rows, parts in zip(tables, bulk_rows, odd, strict=True):
-        python_rows = _concat([part.rows for part in parts])
-        # Both paths' rows in document order (a stable sort keeps each document's items in order).
-        rows = _concat([rows.rename(columns={"ordinal": _ORDER}), python_rows])
-        rows = rows.sort_values(_ORDER, kind="stable")[columns].reset_index(drop=True)
-        out.append(Parsed(rows, _concat([part.quarantine for part in parts])))
+    for reader, frames, parts in zip(readers, fast, odd, strict=True):
+        bulk_rows = []
+        for table_frames in frames:
+            rows = _concat(table_frames).rename(columns={"ordinal": _ORDER})
+            table_frames.clear()  # the batches' frames go as soon as their table is whole
+            rows["process_code"] = process_code
+            bulk_rows.append(rows)
+        for (_, columns), rows, table_parts in zip(
+            reader.tables, reader.finish(bulk_rows), parts, strict=True
+        ):
+            python_rows = _concat([part.rows for part in table_parts])
+            if not python_rows.empty:  # both paths' rows, in document order
+                rows = _in_order(pd.concat([rows, python_rows], ignore_index=True))
+            out.append(
+                Parsed(rows[columns].reset_index(drop=True), _concat([p.quarantine for p in table_parts]))
+            )
     return out
+
+
+def _in_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows by document (a stable sort keeps each document's items, and its sections, in order)."""
+    key = _ORDER if _ORDER in rows else "ordinal"
+    if rows[key].is_monotonic_increasing:
+        return rows
+    return rows.take(np.argsort(rows[key].to_numpy(), kind="stable")).reset_index(drop=True)
 
 
 def _batches(items: Iterable[Fetched], size: int) -> Iterator[list[Fetched]]:
@@ -408,32 +485,6 @@ def court_rulings(responses: Sequence[Fetched], columns: list[str], classifier: 
 
     parsed = _parse_each("stg_court_rulings", None, responses, parse, columns + ["process_code"])
     return Parsed(parsed.rows[columns], parsed.quarantine)
-
-
-def declarations(
-    responses: Iterable[Fetched],
-    process: Process,
-    module: ModuleType,
-    columns: tuple[list[str], list[str]],
-    earlier: Earlier | None = None,
-) -> tuple[Parsed, Parsed]:
-    """Declared income and assets, from hojas de vida (current API) or the legacy per-section answers, each
-    response read once for both tables; one that cannot be read is quarantined in both."""
-
-    def parse(fetched: Fetched) -> tuple[list[dict], list[dict]]:
-        return module.declarations(fetched.content, fetched.request.full_url, _hv_id(fetched))
-
-    tables = [("stg_declared_income", columns[0]), ("stg_declared_assets", columns[1])]
-    sections = getattr(module, "DECLARATION_SECTIONS", None)
-    if sections is None or earlier is not None:
-        income, assets = _parse_tables(process.code, responses, parse, tables, earlier)
-    else:
-        income, assets = _hojas_vida_in_bulk(process.code, responses, parse, tables, sections, _as_read)
-    return income, assets
-
-
-def _as_read(*tables: pd.DataFrame) -> list[pd.DataFrame]:
-    return list(tables)
 
 
 CLARIDAD_PARSERS: dict[str, tuple[str, Callable[[Fetched, Campaign], list[dict[str, Any]]]]] = {

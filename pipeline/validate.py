@@ -120,8 +120,9 @@ def _fractions(
             continue
         if df[name].dtype == object:
             # Integers sent as digits ("2025") next to integers sent as numbers: pandas casts neither
-            # kind in a mixed column, and pandera fails the batch with no row to blame.
-            df[name] = df[name].map(_digits_as_int)
+            # kind in a mixed column, and pandera fails the batch with no row to blame. Kept as objects:
+            # an inferred float column would round ids above 2**53.
+            df[name] = pd.Series([_digits_as_int(v) for v in df[name]], index=df.index, dtype=object)
         numbers = pd.to_numeric(df[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         fractional = np.isfinite(numbers) & (numbers != np.floor(numbers))
         if fractional.any():

@@ -50,7 +50,7 @@ SENADO_PATH = "/congreso/senado/senador/"
 DIPUTADOS_PATH = "/congreso/diputados/diputado/"
 # A candidate whose hoja de vida declares criminal and civil sentences (an invented person, DNI 99xxxxxx).
 HV_WITH_SENTENCES = 990005
-JNE_ASSETS = {"jne_candidate_lists", "stg_candidates", "jne_hojas_vida", "stg_sentences"}
+JNE_ASSETS = {"jne_candidate_lists", "stg_candidates", "jne_hojas_vida", "stg_hojas_vida"}
 OTHER_ASSETS = {"court_rulings_file", "stg_court_rulings", "reference_tables"}
 
 
@@ -301,7 +301,7 @@ def assert_partition_survives_one_hv_failure(obs: Observation, id_hoja_vida: int
     """The run succeeds; the candidate's failure is recorded; every other candidate still loads."""
     assert obs.success, f"one hoja de vida failing must not fail the partition: {obs.failures}"
     assert not obs.failures
-    assert {"jne_hojas_vida", "stg_sentences", "criminal_records", "publication"} <= obs.succeeded
+    assert {"jne_hojas_vida", "stg_hojas_vida", "criminal_records", "publication"} <= obs.succeeded
     assert obs.staged["stg_candidates"], "candidates must still be loaded"
     other = [row for row in obs.staged["stg_criminal_sentences"] if row.id_hoja_vida != id_hoja_vida]
     assert other, "the other candidates' sentences must still be loaded"

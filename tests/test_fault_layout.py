@@ -44,12 +44,12 @@ def test_changed_list_envelope_fails_stg_candidates_and_keeps_the_candidates(sit
     assert obs.staged == before
 
 
-def test_changed_hoja_de_vida_layout_fails_stg_sentences_and_keeps_the_sentences(site) -> None:  # noqa: F811
+def test_changed_hoja_de_vida_layout_fails_stg_hojas_vida_and_keeps_the_sentences(site) -> None:  # noqa: F811
     before = site.staged()
     renamed = {"datoGeneral": {"idProcesoElectoral": 124}, "sentencias": {"penal": [], "obligacion": []}}
     site.fault([(When(HV_PATH), [Fault.json(renamed)])])
     obs = site.observe_run()
 
     assert all(q[1] == "parse" and "lacks the 'sentenciaPenal'" in q[3] for q in obs.quarantine)
-    assert "stg_sentences" in obs.failures, "a layout change of every hoja de vida must fail the asset"
+    assert "stg_hojas_vida" in obs.failures, "a layout change of every hoja de vida must fail the asset"
     assert obs.staged == before

@@ -140,6 +140,9 @@ ODD: dict[str, bytes] = {
     ).encode(),
     "declaration not an object": json.dumps(_hv(15, declaracionJurada=[])).encode(),
     "income list is null": json.dumps({**_hv(16), **_declaring(ingreso=None)}).encode(),
+    "id as text": json.dumps(
+        _hv(25, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal="X1"))
+    ).encode(),
     "id beyond 64 bits": json.dumps(
         _hv(17, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal=2**64 + 1))
     ).encode(),
@@ -155,7 +158,6 @@ ODD_VALUES_READ_IN_BULK: dict[str, bytes] = {
     "negative amount": json.dumps(
         {**_hv(24), **_declaring(ingreso=_item("ingreso", remuBrutaPublico=-5))}
     ).encode(),
-    "text id": json.dumps(_hv(25, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal="X1"))).encode(),
     "item's own id null": json.dumps(
         _hv(26, sentenciaPenal=_item("sentenciaPenal", idHojaVida=None))
     ).encode(),

@@ -28,7 +28,7 @@ TABLES = [
 # Lines the run logs as it enters each phase; the kill lands right after.
 KILL_POINTS = {
     "fetch": "fetching",  # jne_hojas_vida, before its requests (paced to last a few seconds)
-    "load": "parsing",  # stg_sentences, parsing and loading the sentence tables
+    "load": "parsing",  # stg_hojas_vida, parsing and loading the sentence and declaration tables
     "publish": "publishing to",  # publication, building the release
 }
 

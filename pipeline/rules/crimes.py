@@ -97,7 +97,13 @@ def normalize(text: str | None) -> str:
     """
     if not isinstance(text, str):
         return ""
-    decomposed = unicodedata.normalize("NFKD", _repair_mojibake(text[:MAX_READ_CHARS]))
+    return _normalized(text[:MAX_READ_CHARS])
+
+
+@lru_cache(maxsize=65_536)
+def _normalized(text: str) -> str:
+    """Memoised: an election repeats the same modalities, rulings and crimes thousands of times."""
+    decomposed = unicodedata.normalize("NFKD", _repair_mojibake(text))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", stripped.upper()).strip()
 

@@ -27,12 +27,9 @@ from pipeline.sources.jne import VEHICLE, VEHICLE_PARTS, Section, vehicle_descri
 
 # Every text a well-formed item holds, by kind of field (JSON types as DuckDB's json_type names them; a
 # missing field counts as NULL). Money is judged further in `_money_ok`.
-_TYPES = {
-    "text": ("VARCHAR", "NULL"),
-    "int": ("BIGINT", "UBIGINT", "VARCHAR", "NULL"),
-    "money": ("BIGINT", "UBIGINT", "NULL"),
-}
+_TYPES = {"text": ("VARCHAR", "NULL"), "money": ("BIGINT", "UBIGINT", "NULL")}
 _PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+_INTEGER = r"^-?[0-9]+$"
 _FLAG = r"^[A-Za-z0-9]*$"  # a yes/no answer as typed: no spaces or other letters to strip or case-fold
 
 
@@ -68,7 +65,7 @@ def read(docs: pa.Table, sections: tuple[Section, ...]) -> BulkRows:
     """Read `sections` from `docs` (ordinal, id_hoja_vida, source_url, archive_sha256, body; body null when
     not UTF-8). Rows come ordered by document ordinal, then by item position, as the parser gives them."""
     parts = list(dict.fromkeys(p for section in sections for p in _parts(section)))
-    with duckdb.connect() as conn:
+    with duckdb.connect(config={"threads": 1}) as conn:
         conn.register("docs", docs)
         # Each document parsed once for its parts, once for its keys, once for its type (TRY: not JSON: NULL).
         conn.execute(
@@ -136,15 +133,20 @@ def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: di
     if section.own_id:
         names.append(section.own_id)
     value = {name: f"v[{n}]" for n, name in enumerate(names, 1)}
-    text = {name: f"({value[name]} ->> '$')" for name in names}
+    text = {name: f"t[{n}]" for n, name in enumerate(names, 1)}
     hv_id = "id_hoja_vida"
     if section.own_id:  # the item's own idHojaVida when it has the key, even null (as dict.get does)
         own = section.own_id
-        hv_id = f"CASE WHEN {value[own]} IS NOT NULL THEN {text[own]} ELSE CAST(id_hoja_vida AS VARCHAR) END"
+        hv_id = (
+            f"CASE WHEN {value[own]} IS NOT NULL THEN TRY_CAST({text[own]} AS BIGINT) ELSE id_hoja_vida END"
+        )
     columns = ", ".join(
         [
             f"{hv_id} AS id_hoja_vida",
-            *(f'{text[field]} AS "{column}"' for column, (field, _) in section.fields.items()),
+            *(
+                f'{f"TRY_CAST({text[field]} AS BIGINT)" if kind == "int" else text[field]} AS "{column}"'
+                for column, (field, kind) in section.fields.items()
+            ),
         ]
     )
     kinds = [*section.fields.values(), *([(section.own_id, "int")] if section.own_id else [])]
@@ -170,7 +172,9 @@ def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: di
         ), listed AS (
             SELECT *, unnest(items) AS i, generate_subscripts(items, 1) AS pos FROM sections
         ), valued AS (
-            SELECT *, json_extract(i, [{paths}]) AS v, json_keys(i) AS k FROM listed
+            SELECT *, json_extract(i, [{paths}]) AS v, json_extract_string(i, [{paths}]) AS t,
+                json_keys(i) AS k
+            FROM listed
         )
         SELECT ordinal, pos, {columns}, source_url, archive_sha256,
             coalesce({checks}, FALSE) AS ok,
@@ -190,6 +194,13 @@ def _field_ok(value: str, text: str, kind: str) -> str:
     JSON number with at most two decimals under 10^13: at most 15 significant digits, which a double holds
     exactly, so its text is the number that was sent."""
     json_type = f"coalesce(json_type({value}), 'NULL')"
+    if kind == "int":  # a 64-bit integer, as a number or as its digits (the parser's rows hold either)
+        fits = f"TRY_CAST({text} AS BIGINT) IS NOT NULL"
+        return (
+            f"CASE {json_type} WHEN 'NULL' THEN TRUE "
+            f"WHEN 'VARCHAR' THEN regexp_full_match({text}, '{_INTEGER}') AND {fits} "
+            f"ELSE {json_type} IN ('BIGINT', 'UBIGINT') AND {fits} END"
+        )
     allowed = ", ".join(f"'{t}'" for t in _TYPES[kind])
     if kind != "money":
         return f"{json_type} IN ({allowed})"
@@ -201,20 +212,19 @@ def _field_ok(value: str, text: str, kind: str) -> str:
 
 
 def _frame(section: Section, table: pa.Table) -> pd.DataFrame:
-    """The section's rows as `jne.section_row` builds them (same columns, values as sent, money as Decimal),
-    plus the document ordinal; built column by column."""
-    data = table.to_pydict()
+    """The section's rows as `jne.section_row` builds them (same columns and values; money as Decimal), plus
+    the document ordinal. Text stays in Arrow-backed columns and integers in Int64: a fraction of the memory
+    of one Python object per value, and what the schemas coerce to anyway."""
+    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
     for column, (_, kind) in section.fields.items():
         if kind == "money":
-            data[column] = [None if value is None else Decimal(value) for value in data[column]]
+            amounts = table.column(column).to_pylist()
+            frame[column] = pd.Series([None if a is None else Decimal(a) for a in amounts], dtype=object)
     if section is VEHICLE:
-        data["description"] = [
-            vehicle_description(*parts) for parts in zip(*(data.pop(p) for p in VEHICLE_PARTS), strict=True)
-        ]
+        parts = zip(*(table.column(p).to_pylist() for p in VEHICLE_PARTS), strict=True)
+        frame["description"] = pd.Series([vehicle_description(*p) for p in parts], dtype=object)
     for column, value in section.constants.items():
-        data.setdefault(column, [value] * table.num_rows)
+        if column not in frame:
+            frame[column] = pd.Series([value] * table.num_rows, dtype=object)
     columns = section.columns or ("id_hoja_vida", *section.fields)
-    # Object columns holding None, as the per-document parser's rows do.
-    return pd.DataFrame(
-        {c: data[c] for c in ("ordinal", *columns, "source_url", "archive_sha256")}, dtype=object
-    )
+    return frame[["ordinal", *columns, "source_url", "archive_sha256"]]
