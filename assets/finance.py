@@ -147,9 +147,9 @@ def claridad_responses(
     return _finish(context, duckdb, "claridad_responses", process.code, "claridad", fetched)
 
 
-def staged_spec(name: str, deps: list[str], description: str) -> dg.AssetSpec:
+def staged_spec(name: str, deps: list[str], description: str, group: str = GROUP) -> dg.AssetSpec:
     return dg.AssetSpec(
-        name, deps=deps, group_name=GROUP, kinds={"pandas", "duckdb"}, description=description
+        name, deps=deps, group_name=group, kinds={"pandas", "duckdb"}, description=description
     )
 
 

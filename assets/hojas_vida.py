@@ -25,19 +25,17 @@ DECLARATION_TABLES = ("stg_declared_income", "stg_declared_assets")
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(
+        staged_spec(
             "stg_criminal_sentences",
-            deps=["jne_hojas_vida"],
-            group_name="staged",
-            kinds={"pandas", "duckdb"},
-            description="Criminal sentences declared in each hoja de vida.",
+            ["jne_hojas_vida"],
+            "Criminal sentences declared in each hoja de vida.",
+            group="staged",
         ),
-        dg.AssetSpec(
+        staged_spec(
             "stg_civil_sentences",
-            deps=["jne_hojas_vida"],
-            group_name="staged",
-            kinds={"pandas", "duckdb"},
-            description="Obligation judgments declared in each hoja de vida.",
+            ["jne_hojas_vida"],
+            "Obligation judgments declared in each hoja de vida.",
+            group="staged",
         ),
         staged_spec(
             "stg_declared_income",
@@ -56,6 +54,7 @@ DECLARATION_TABLES = ("stg_declared_income", "stg_declared_assets")
 def stg_hojas_vida(
     context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
+    """Sentences (and, current API, declarations) of the hojas de vida whose body changed, in one pass."""
     process = get_process(context.partition_key)
     module, _ = jne_source(process)
     sentence_schemas = {table: SCHEMAS[table] for table in SENTENCE_TABLES}
