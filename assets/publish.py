@@ -135,13 +135,16 @@ def publication(
     """The public release under `published/` (stable paths `transparency.duckdb` and `current/`)."""
     root = Path(publication.root)
     with duckdb.get_connection() as conn:
-        release = kept_release(conn, root, release_inputs(conn, publication.mode))
+        inputs = release_inputs(conn, publication.mode)
+        release = kept_release(conn, root, inputs)
         unchanged = release is not None
         if release:
             context.log.info(f"publication: nothing changed since release {release.directory}; it stays")
         else:
             context.log.info(f"publishing to {publication.root}")
-            release = publish(conn, root, datetime.now(UTC), publication.mode, publication.keep)
+            release = publish(
+                conn, root, datetime.now(UTC), publication.mode, publication.keep, inputs=inputs
+            )
             context.log.info(
                 f"published {release.directory} ({release.changes} changes since the previous publication)"
             )

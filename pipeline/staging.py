@@ -353,7 +353,7 @@ def _hojas_vida_in_bulk(
         bulk = jne_bulk.read(jne_bulk.documents(batch, ordinal, _hv_id), tuple(sections))
         by_table: dict[tuple[int, int], list[pd.DataFrame]] = {}
         for target, rows in zip(targets, bulk.rows, strict=True):
-            by_table.setdefault(target, []).append(rows)
+            by_table.setdefault(target, []).append(rows.rename(columns={"ordinal": _ORDER}))
         for (r, t), parts in by_table.items():  # sections sharing a table: in document order
             fast[r][t].append(_in_order(_concat(parts)) if len(parts) > 1 else parts[0])
         odd_ordinal.clear()
@@ -371,7 +371,7 @@ def _hojas_vida_in_bulk(
     for reader, frames, parts in zip(readers, fast, odd, strict=True):
         bulk_rows = []
         for table_frames in frames:
-            rows = _concat(table_frames).rename(columns={"ordinal": _ORDER})
+            rows = _concat(table_frames)
             table_frames.clear()  # the batches' frames go as soon as their table is whole
             rows["process_code"] = process_code
             bulk_rows.append(rows)
@@ -389,10 +389,9 @@ def _hojas_vida_in_bulk(
 
 def _in_order(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows by document (a stable sort keeps each document's items, and its sections, in order)."""
-    key = _ORDER if _ORDER in rows else "ordinal"
-    if rows[key].is_monotonic_increasing:
+    if rows[_ORDER].is_monotonic_increasing:
         return rows
-    return rows.take(np.argsort(rows[key].to_numpy(), kind="stable")).reset_index(drop=True)
+    return rows.take(np.argsort(rows[_ORDER].to_numpy(), kind="stable")).reset_index(drop=True)
 
 
 def _batches(items: Iterable[Fetched], size: int) -> Iterator[list[Fetched]]:

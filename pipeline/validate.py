@@ -3,7 +3,8 @@
 Validation is lazy (every failure reported, not the first). A failure pandera cannot pin to a row (a check
 that errors on a column holding an uncoercible value) is resolved by validating again without the rows
 already known to be bad; a failure that survives that is a schema problem of the whole batch and raises.
-Numbers with a fraction in integer columns are found before pandera runs (see `_fractions`).
+Numbers with a fraction in integer columns are found before pandera runs, and integers sent as digits are
+read as integers there (see `_fractions`).
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ def _fractions(
     """Set aside rows with a number with a fraction (1.5) in an integer column: one quarantine row per value.
 
     pandas casts a column to an integer type all at once and refuses the whole column for one 1.5, so pandera
-    reports that failure for the batch, with no row to pin it to: such values are found here, first."""
+    reports that failure for the batch, with no row to pin it to: such values are found here, first. For the
+    same reason, digits sent as text ("2025") in an integer column are read as the integers they are."""
     quarantined: list[pd.DataFrame] = []
     bad = np.zeros(len(df), dtype=bool)
     for name, column in schema.columns.items():

@@ -114,7 +114,14 @@ def test_reader_keeps_its_file_while_a_new_publication_lands(published: Settings
     reader = duckdb.connect(str(stable), read_only=True)
     before = stable.stat().st_ino
     with duckdb.connect(str(published.database_path)) as conn:
-        new = release.publish(conn, published.published_dir, datetime.now(UTC), "offline", keep=2)
+        new = release.publish(
+            conn,
+            published.published_dir,
+            datetime.now(UTC),
+            "offline",
+            keep=2,
+            inputs=release.release_inputs(conn, "offline"),
+        )
     assert reader.execute("SELECT count(*) FROM empty_seat_flags").fetchone() == (3,)  # no lock error
     reader.close()
     assert stable.stat().st_ino != before and new.directory.name in str(
@@ -136,7 +143,14 @@ def test_failed_publication_leaves_the_previous_one(
 
     monkeypatch.setattr(release, "write_webpage", broken)
     with duckdb.connect(str(published.database_path)) as conn, pytest.raises(RuntimeError, match="disk full"):
-        release.publish(conn, published.published_dir, datetime.now(UTC), "offline", keep=2)
+        release.publish(
+            conn,
+            published.published_dir,
+            datetime.now(UTC),
+            "offline",
+            keep=2,
+            inputs=release.release_inputs(conn, "offline"),
+        )
     assert (published.published_dir / "current").resolve() == current_before
     assert (published.published_dir / "transparency.duckdb").stat().st_ino == db_before
     assert not [p for p in (published.published_dir / "releases").iterdir() if p.name.startswith(".")]
@@ -149,7 +163,12 @@ def test_changes_since_previous_publication(published: Settings) -> None:
         )
         conn.execute("DELETE FROM candidacy_bans")
         new = release.publish(
-            conn, published.published_dir, datetime.now(UTC) + timedelta(seconds=1), "offline", 2
+            conn,
+            published.published_dir,
+            datetime.now(UTC) + timedelta(seconds=1),
+            "offline",
+            2,
+            inputs=release.release_inputs(conn, "offline"),
         )
     assert new.changes == 3
     with duckdb.connect(str(new.database), read_only=True) as pub:

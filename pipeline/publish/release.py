@@ -206,9 +206,12 @@ def publish(
     as_of: datetime,
     mode: str,
     keep: int = 7,
+    *,
+    inputs: str | None,
 ) -> Release:
-    """Build a release from the warehouse models, switch to it, record it; the history is updated last, so a
-    failed publication leaves both the previous release and the history as they were."""
+    """Build a release from the warehouse models, switch to it, record it with `inputs` (`release_inputs`,
+    computed by the caller that already needed it to decide whether to publish); the history is updated last,
+    so a failed publication leaves both the previous release and the history as they were."""
     releases = root / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     for stale in releases.glob(".*.partial"):  # left by a publication that was killed mid-way
@@ -218,7 +221,6 @@ def publish(
     final = releases / stamp
     partial.mkdir()
     try:
-        inputs = release_inputs(conn, mode)
         changes = compute_changes(conn, as_of)
         _snapshot(conn, partial / "transparency.duckdb")
         resources, types = _exports(conn, partial / "exports")

@@ -8,8 +8,9 @@ values as sent and the quarantine reasons it always got. One difference is on pu
 nested deeper than Python's recursion limit, so such a document's sentences are read instead of quarantined.
 
 Money is returned as the number's text and turned into Decimal here. DuckDB reads a JSON number as a double,
-so a number is read here only when its text has at most 15 significant digits, which a double holds exactly;
-a longer one makes the document odd and the per-document parser reads it with `parse_float=Decimal`.
+so a number is read here only when it has at most two decimals and is under 10^13 (at most 15 significant
+digits, which a double holds exactly); any other makes the document odd and the per-document parser reads
+it with `parse_float=Decimal`.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ import pyarrow as pa
 from pipeline.http.request import Fetched
 from pipeline.sources.jne import VEHICLE, VEHICLE_PARTS, Section, vehicle_description
 
-# Every text a well-formed item holds, by kind of field (JSON types as DuckDB's json_type names them; a
-# missing field counts as NULL). Money is judged further in `_money_ok`.
+# The JSON types (as DuckDB's json_type names them; a missing field counts as NULL) a well-formed item holds
+# in a text field, and in an amount besides the numbers `_field_ok` judges by value.
 _TYPES = {"text": ("VARCHAR", "NULL"), "money": ("BIGINT", "UBIGINT", "NULL")}
 _PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 _INTEGER = r"^-?[0-9]+$"
