@@ -110,7 +110,7 @@ def load_changed_hojas_vida(
         f"those ({counts})"
     )
     tables = [table for schemas in groups.values() for table in schemas]
-    parsed = dict(zip(tables, parse(incremental.bodies(to_parse, sources.archive)), strict=True))
+    parsed = dict(zip(tables, parse(incremental.ArchivedBodies(to_parse, sources.archive)), strict=True))
     mine: dict[str, dict[str, staging.Parsed]] = {}
     for group, schemas in groups.items():
         urls = None if len(work[group].to_parse) == len(to_parse) else set(work[group].to_parse["url"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -273,7 +273,8 @@ def declarations(
 
 def hojas_vida(process_code: str, responses: Iterable[Fetched], readers: Sequence[HvReader]) -> list[Parsed]:
     """The tables of several readers from one pass over the hojas de vida (each body read and, in bulk, parsed
-    once); a document one reader's parser cannot read is quarantined in that reader's tables only."""
+    once); a document one reader's parser cannot read is quarantined in that reader's tables only. Responses
+    that come as batches of documents themselves (`jne_bulk.DocumentSource`) are read in those batches."""
     return _read(process_code, responses, readers)
 
 
@@ -284,7 +285,11 @@ def _read(
     earlier: Earlier | None = None,
 ) -> list[Parsed]:
     if earlier is None and all(reader.sections for reader in readers):
-        return _hojas_vida_in_bulk(process_code, responses, readers)
+        if isinstance(responses, jne_bulk.DocumentSource):
+            documents = responses.documents(BULK_BATCH)
+        else:
+            documents = jne_bulk.batches(responses, BULK_BATCH, _hv_id)
+        return _hojas_vida_in_bulk(process_code, documents, readers)
     if len(readers) > 1:
         raise ValueError("several readers in one pass need bulk reading (the current API)")
     return _parse_tables(process_code, responses, readers[0].parse, readers[0].tables, earlier)
@@ -326,7 +331,7 @@ _ORDER = "_ordinal"
 
 
 def _hojas_vida_in_bulk(
-    process_code: str, responses: Iterable[Fetched], readers: Sequence[HvReader]
+    process_code: str, documents: Iterable[jne_bulk.Documents], readers: Sequence[HvReader]
 ) -> list[Parsed]:
     """Like `_parse_tables` for every reader, with the documents of the expected shape read by DuckDB
     (`jne_bulk`) and the others ("odd": not JSON, unexpected types...) by each reader's parser, one by one, as
@@ -348,30 +353,30 @@ def _hojas_vida_in_bulk(
             [{**row, _ORDER: odd_ordinal[id(fetched)]} for row in rows] for rows in parse(fetched)
         ]
 
-    ordinal = 0
-    for batch in _batches(responses, BULK_BATCH):
-        bulk = jne_bulk.read(jne_bulk.documents(batch, ordinal, _hv_id), tuple(sections))
+    read = 0
+    for batch in documents:
+        bulk = jne_bulk.read(batch.table, tuple(sections))
         by_table: dict[tuple[int, int], list[pd.DataFrame]] = {}
         for target, rows in zip(targets, bulk.rows, strict=True):
             by_table.setdefault(target, []).append(rows.rename(columns={"ordinal": _ORDER}))
         for (r, t), parts in by_table.items():  # sections sharing a table: in document order
             fast[r][t].append(_in_order(_concat(parts)) if len(parts) > 1 else parts[0])
+        odd_docs = [batch.response(n) for n in sorted(bulk.odd)]
         odd_ordinal.clear()
-        odd_ordinal.update({id(batch[n - ordinal]): n for n in bulk.odd})
-        odd_docs = [batch[n - ordinal] for n in sorted(bulk.odd)]
+        odd_ordinal.update({id(fetched): n for n, fetched in zip(sorted(bulk.odd), odd_docs, strict=True)})
         for reader, parts in zip(readers, odd, strict=True):
             tables = [(table, [*columns, _ORDER]) for table, columns in reader.tables]
             parsed = _parse_tables(process_code, odd_docs, tagged(reader.parse), tables)
             for mine, part in zip(parts, parsed, strict=True):
                 mine.append(part)
-        ordinal += len(batch)
-    if not ordinal:
+        read += batch.table.num_rows
+    if not read:
         return [p for reader in readers for p in _parse_tables(process_code, [], reader.parse, reader.tables)]
     out = []
     for reader, frames, parts in zip(readers, fast, odd, strict=True):
         bulk_rows = []
         for table_frames in frames:
-            rows = _concat(table_frames)
+            rows = _in_order(_concat(table_frames))  # batches may come in any order
             table_frames.clear()  # the batches' frames go as soon as their table is whole
             rows["process_code"] = process_code
             bulk_rows.append(rows)
@@ -392,17 +397,6 @@ def _in_order(rows: pd.DataFrame) -> pd.DataFrame:
     if rows[_ORDER].is_monotonic_increasing:
         return rows
     return rows.take(np.argsort(rows[_ORDER].to_numpy(), kind="stable")).reset_index(drop=True)
-
-
-def _batches(items: Iterable[Fetched], size: int) -> Iterator[list[Fetched]]:
-    batch: list[Fetched] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import pipeline.http.archive as archive_module
@@ -376,3 +377,40 @@ def test_instances_of_one_process_share_what_they_read_of_the_index(archive: Arc
     assert Archive(archive.root).get(sha) == b"read once"
     with pytest.raises(FileNotFoundError):
         Archive(archive.root, share_index=False).get(sha)
+
+
+def test_text_bodies_are_readable_in_bulk_once_their_segment_is_closed(tmp_path: Path) -> None:
+    """Each closed segment has a `.texts` file DuckDB reads in bulk: one JSON line per body that is UTF-8 text
+    (with its BOM, if any: the text hashes to the body's sha256); while the segment is open there is none."""
+    too_long = [b"x" * archive_module.TEXTS_MAX_LINE, b"\x01" * (archive_module.TEXTS_MAX_LINE // 5)]
+    bodies = [b'{"a": 1}', "\ufeffcon BOM y tilde: \u00f1".encode(), b"\xff\xfe not UTF-8", b"line\nbreak"]
+    bodies += too_long  # the second only once escaped (\u0001)
+    archive = Archive(tmp_path / "archive")
+    shas = [archive.put(body) for body in bodies]
+    assert archive.texts(shas) == ({}, shas)  # still open: read from the segment
+    assert not list((tmp_path / "archive" / "segments").glob(f"*{archive_module.TEXTS_SUFFIX}"))
+    archive.close()
+    found, absent = Archive(tmp_path / "archive", share_index=False).texts(shas)
+    [(texts, listed)] = found.items()
+    assert listed == shas and absent == []
+    read = duckdb.sql(
+        "SELECT sha256, text, sha256(text) = sha256 AS verified FROM read_json(?, "
+        "format = 'newline_delimited', compression = 'gzip', columns = {sha256: 'VARCHAR', text: 'VARCHAR'})",
+        params=[str(texts)],
+    ).fetchall()
+    assert read == [
+        (sha, body.decode(), True)
+        for sha, body in zip(shas, bodies, strict=True)
+        if body[0] != 0xFF and body not in too_long
+    ]
+    # A file is read whole: for a small share of its bodies, reading them one by one costs less.
+    assert archive.texts(shas[:1], min_share=0.3) == ({}, shas[:1])
+    assert archive.texts(shas[:2], min_share=0.3) == ({texts: shas[:2]}, [])
+
+
+def test_each_rolled_over_segment_gets_its_own_texts(tmp_path: Path) -> None:
+    with Archive(tmp_path / "archive", segment_limit=1) as archive:
+        shas = [archive.put(f"body {n}".encode()) for n in range(3)]
+    found, absent = archive.texts(shas)
+    assert absent == [] and sorted(found.values()) == sorted([sha] for sha in shas)
+    assert {path.with_suffix(".gz") for path in found} == set(segments(archive.root))

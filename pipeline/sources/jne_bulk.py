@@ -15,9 +15,12 @@ it with `parse_float=Decimal`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from codecs import BOM_UTF8
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol, runtime_checkable
 
 import duckdb
 import pandas as pd
@@ -42,24 +45,72 @@ class BulkRows:
     odd: set[int]
 
 
-def documents(batch: Sequence[Fetched], first: int, hv_id: Callable[[Fetched], int | None]) -> pa.Table:
-    """The `read` input for a batch of archived hojas de vida numbered from `first`; a body that is not UTF-8
-    gets a null text (odd: its parser says why)."""
-    texts = []
-    for fetched in batch:
-        try:
-            texts.append(fetched.content.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            texts.append(None)
+@dataclass(frozen=True)
+class Documents:
+    """A batch of hojas de vida as `read` takes them (`table`), and the response of any of them by ordinal:
+    what the per-document parser reads of those `read` finds odd."""
+
+    table: pa.Table
+    response: Callable[[int], Fetched]
+
+
+@runtime_checkable
+class DocumentSource(Protocol):
+    """Bodies that come as batches of documents themselves (`incremental.ArchivedBodies`: DuckDB reads them
+    from the archive's text files) rather than one response at a time."""
+
+    def documents(self, size: int) -> Iterator[Documents]: ...
+
+
+def batches(
+    responses: Iterable[Fetched], size: int, hv_id: Callable[[Fetched], int | None]
+) -> Iterator[Documents]:
+    """Responses in batches of documents, numbered in the order they come."""
+    batch: list[Fetched] = []
+    first = 0
+    for fetched in responses:
+        batch.append(fetched)
+        if len(batch) == size:
+            yield _batch_documents(batch, first, hv_id)
+            first, batch = first + size, []
+    if batch:
+        yield _batch_documents(batch, first, hv_id)
+
+
+def _batch_documents(batch: list[Fetched], first: int, hv_id: Callable[[Fetched], int | None]) -> Documents:
+    ordinals = range(first, first + len(batch))
+    return Documents(documents(batch, ordinals, hv_id), lambda ordinal: batch[ordinal - first])
+
+
+def documents(
+    batch: Sequence[Fetched], ordinals: Sequence[int], hv_id: Callable[[Fetched], int | None]
+) -> pa.Table:
+    """The `read` input for these archived hojas de vida, numbered `ordinals`; a body that is not UTF-8 gets
+    a null text (odd: its parser says why)."""
+    bodies = [f.content[len(BOM_UTF8) :] if f.content.startswith(BOM_UTF8) else f.content for f in batch]
     return pa.table(
         {
-            "ordinal": pa.array(range(first, first + len(batch)), pa.int64()),
+            "ordinal": pa.array(ordinals, pa.int64()),
             "id_hoja_vida": pa.array([hv_id(f) for f in batch], pa.int64()),
             "source_url": [f.request.full_url for f in batch],
             "archive_sha256": [f.sha256 for f in batch],
-            "body": pa.array(texts, pa.string()),
+            "body": _decoded(bodies),
         }
     )
+
+
+def _decoded(bodies: list[bytes]) -> pa.Array:
+    """The bodies as text, decoded by Arrow in one pass; when one is not UTF-8, one by one (it gets null)."""
+    try:
+        return pa.array(bodies, pa.binary()).cast(pa.string())
+    except pa.ArrowInvalid:
+        texts = []
+        for body in bodies:
+            try:
+                texts.append(body.decode("utf-8"))
+            except UnicodeDecodeError:
+                texts.append(None)
+        return pa.array(texts, pa.string())
 
 
 def read(docs: pa.Table, sections: tuple[Section, ...]) -> BulkRows:
@@ -129,17 +180,18 @@ def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: di
             f"AND len(json_keys({parent})) = len(list_distinct(json_keys({parent}))) "
             f"AND ({items} IS NULL OR json_type({items}) = 'ARRAY')))"
         )
-    # One extraction per item: the value of every field it reads (NULL when the key is absent).
+    # Two readings of each item, one parse each: every field's JSON value (NULL when absent or null) and its
+    # text (the string itself, or the number as sent); its keys; and each value's JSON type.
     names = [section.declares, *(field for field, _ in section.fields.values())]
     if section.own_id:
         names.append(section.own_id)
-    value = {name: f"v[{n}]" for n, name in enumerate(names, 1)}
-    text = {name: f"t[{n}]" for n, name in enumerate(names, 1)}
+    text = {name: f't."{name}"' for name in names}
+    json_type = {name: f"y[{n}]" for n, name in enumerate(names, 1)}
     hv_id = "id_hoja_vida"
     if section.own_id:  # the item's own idHojaVida when it has the key, even null (as dict.get does)
         own = section.own_id
         hv_id = (
-            f"CASE WHEN {value[own]} IS NOT NULL THEN TRY_CAST({text[own]} AS BIGINT) ELSE id_hoja_vida END"
+            f"CASE WHEN list_contains(k, '{own}') THEN TRY_CAST({text[own]} AS BIGINT) ELSE id_hoja_vida END"
         )
     columns = ", ".join(
         [
@@ -155,12 +207,14 @@ def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: di
         [
             "json_type(i) = 'OBJECT'",
             "len(k) = len(list_distinct(k))",
-            f"coalesce(json_type({value[section.declares]}), 'NULL') IN ('VARCHAR', 'NULL')",
+            f"{json_type[section.declares]} IN ('VARCHAR', 'NULL')",
             f"coalesce(regexp_full_match({text[section.declares]}, '{_FLAG}'), TRUE)",
-            *(_field_ok(value[field], text[field], kind) for field, kind in kinds),
+            *(_field_ok(json_type[field], text[field], kind) for field, kind in kinds),
         ]
     )
-    paths = ", ".join(f"'$.{name}'" for name in names)
+    as_json = json.dumps({name: "JSON" for name in names})
+    as_text = json.dumps({name: "VARCHAR" for name in names})
+    types = ", ".join(f"coalesce(json_type(v.\"{name}\"), 'NULL')" for name in names)
     not_declared = ", ".join(f"'{answer}'" for answer in section.declares_not)
     conn.execute(
         f"""
@@ -172,10 +226,12 @@ def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: di
             FROM hv
         ), listed AS (
             SELECT *, unnest(items) AS i, generate_subscripts(items, 1) AS pos FROM sections
-        ), valued AS (
-            SELECT *, json_extract(i, [{paths}]) AS v, json_extract_string(i, [{paths}]) AS t,
+        ), read AS (
+            SELECT *, json_transform(i, '{as_json}') AS v, json_transform(i, '{as_text}') AS t,
                 json_keys(i) AS k
             FROM listed
+        ), valued AS (
+            SELECT *, [{types}] AS y FROM read
         )
         SELECT ordinal, pos, {columns}, source_url, archive_sha256,
             coalesce({checks}, FALSE) AS ok,
@@ -190,11 +246,10 @@ def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: di
     return table
 
 
-def _field_ok(value: str, text: str, kind: str) -> str:
-    """Whether a field holds what its kind expects. An amount may be an integer, a plain number in text, or a
-    JSON number with at most two decimals under 10^13: at most 15 significant digits, which a double holds
-    exactly, so its text is the number that was sent."""
-    json_type = f"coalesce(json_type({value}), 'NULL')"
+def _field_ok(json_type: str, text: str, kind: str) -> str:
+    """Whether a field (its JSON type and text) holds what its kind expects. An amount may be an integer, a
+    plain number in text, or a JSON number with at most two decimals under 10^13: at most 15 significant
+    digits, which a double holds exactly, so its text is the number that was sent."""
     if kind == "int":  # a 64-bit integer, as a number or as its digits (the parser's rows hold either)
         fits = f"TRY_CAST({text} AS BIGINT) IS NOT NULL"
         return (
@@ -207,7 +262,9 @@ def _field_ok(value: str, text: str, kind: str) -> str:
         return f"{json_type} IN ({allowed})"
     return (
         f"CASE {json_type} WHEN 'VARCHAR' THEN regexp_full_match({text}, '{_PLAIN_NUMBER}') "
-        f"WHEN 'DOUBLE' THEN abs({text}::DOUBLE) < 1e13 AND round({text}::DOUBLE, 2) = {text}::DOUBLE "
+        # TRY_CAST: the optimizer may compute the cast once for every row, before CASE picks the branch.
+        f"WHEN 'DOUBLE' THEN abs(TRY_CAST({text} AS DOUBLE)) < 1e13 "
+        f"AND round(TRY_CAST({text} AS DOUBLE), 2) = TRY_CAST({text} AS DOUBLE) "
         f"ELSE {json_type} IN ({allowed}) END"
     )
 
