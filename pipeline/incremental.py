@@ -15,7 +15,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -138,30 +138,34 @@ class ArchivedBodies:
         return bodies(self.to_parse, self.archive)
 
     def documents(self, size: int) -> Iterator[jne_bulk.Documents]:
-        """Batches of at most `size` documents, numbered by their row in `to_parse`. DuckDB reads the texts
-        the archive has of them, keeping only those that hash to their sha256; the rest (no text file yet,
-        not UTF-8, or not matching) come after, read one by one from the segments (`bodies`)."""
+        """Batches of at most `size` documents, numbered in the order they come (so their rows come in order
+        and need no sorting). DuckDB reads the texts the archive has of them, keeping only those that hash to
+        their sha256; the rest (no text file yet, not UTF-8, or not matching) come after, read one by one
+        from the segments (`bodies`)."""
         work = self.to_parse.reset_index(drop=True)
         texts, _ = self.archive.texts(work["sha256"].tolist(), min_share=TEXTS_MIN_SHARE)
         read = np.zeros(len(work), dtype=bool)
+        first = 0
         try:
             for table in _texts(work, texts, size) if texts else ():
-                read[table.column("ordinal").to_numpy()] = True
-                yield jne_bulk.Documents(table, lambda ordinal: self._response(work, ordinal))
+                rows = table.column("row").to_numpy()
+                read[rows] = True
+                ordinals = pa.array(range(first, first + len(rows)), pa.int64())
+                numbered = table.set_column(0, "ordinal", ordinals)
+                yield jne_bulk.Documents(numbered, partial(self._response, work, rows, first))
+                first += len(rows)
         except duckdb.Error as exc:  # a damaged text file: the segments still hold every body
             _log.warning("Reading the archive's text files failed (%s); the rest comes from segments", exc)
         rest = work[~read]
-        if rest.empty:
-            return
-        ordinal_of = dict(zip(rest["url"], rest.index, strict=True))
         hv_id = dict(zip(rest["url"], rest["id_hoja_vida"], strict=True))
         for batch in _chunks(bodies(rest, self.archive), size):
-            ordinals = [ordinal_of[f.request.full_url] for f in batch]
-            table = jne_bulk.documents(batch, ordinals, lambda f: hv_id[f.request.full_url])
-            yield jne_bulk.Documents(table, dict(zip(ordinals, batch, strict=True)).__getitem__)
+            yield jne_bulk.documents(batch, first, lambda f: hv_id[f.request.full_url])
+            first += len(batch)
 
-    def _response(self, work: pd.DataFrame, ordinal: int) -> Fetched:
-        method, url, sha = work.loc[ordinal, ["method", "url", "sha256"]]
+    def _response(self, work: pd.DataFrame, rows: np.ndarray, first: int, ordinal: int) -> Fetched:
+        """The response of document `ordinal` of a batch numbered from `first`, whose rows of `work` are
+        `rows`."""
+        method, url, sha = work.loc[rows[ordinal - first], ["method", "url", "sha256"]]
         return Fetched(request_from(method, url, None), 200, sha, self.archive.get(sha), "", _now(), 0)
 
 
@@ -172,7 +176,7 @@ def _texts(work: pd.DataFrame, texts: Mapping[Path, list[str]], size: int) -> It
     file_of = {sha: str(path) for path, shas in texts.items() for sha in shas}
     named = {"id_hoja_vida": "id_hoja_vida", "url": "source_url", "sha256": "archive_sha256"}
     wanted = pa.Table.from_pandas(work[list(named)].rename(columns=named), preserve_index=False)
-    wanted = wanted.append_column("ordinal", pa.array(range(len(work)), pa.int64())).append_column(
+    wanted = wanted.append_column("row", pa.array(range(len(work)), pa.int64())).append_column(
         "texts_file", pa.array([file_of.get(sha) for sha in work["sha256"].tolist()], pa.string())
     )
     # One thread, and the hash table built on `wanted` (the optimizer would build it on the texts, which
@@ -182,7 +186,7 @@ def _texts(work: pd.DataFrame, texts: Mapping[Path, list[str]], size: int) -> It
         conn.register("wanted", wanted)
         reader = conn.sql(
             """
-            SELECT w.ordinal, w.id_hoja_vida, w.source_url, w.archive_sha256,
+            SELECT w.row, w.id_hoja_vida, w.source_url, w.archive_sha256,
                 CASE WHEN starts_with(t.text, chr(65279)) THEN t.text[2:] ELSE t.text END AS body
             FROM read_json($files, format = 'newline_delimited', compression = 'gzip', filename = true,
                 columns = {sha256: 'VARCHAR', text: 'VARCHAR'}) t

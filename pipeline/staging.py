@@ -44,6 +44,8 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 def _scalar(value: Any) -> Any:
     """Values as a table can hold them: nested JSON as its text, text as valid UTF-8 (a lone surrogate, legal
     in JSON, becomes U+FFFD, which the schemas quarantine); the schemas judge them like any other value."""
+    if type(value) is str and value.isascii():  # most values: first, and cheap (150,000 rows x 12 columns)
+        return value
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, str) and not value.isascii():
@@ -376,7 +378,7 @@ def _hojas_vida_in_bulk(
     for reader, frames, parts in zip(readers, fast, odd, strict=True):
         bulk_rows = []
         for table_frames in frames:
-            rows = _in_order(_concat(table_frames))  # batches may come in any order
+            rows = _in_order(_concat(table_frames))  # in case batches came out of order
             table_frames.clear()  # the batches' frames go as soon as their table is whole
             rows["process_code"] = process_code
             bulk_rows.append(rows)

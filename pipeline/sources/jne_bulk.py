@@ -71,32 +71,26 @@ def batches(
     for fetched in responses:
         batch.append(fetched)
         if len(batch) == size:
-            yield _batch_documents(batch, first, hv_id)
+            yield documents(batch, first, hv_id)
             first, batch = first + size, []
     if batch:
-        yield _batch_documents(batch, first, hv_id)
+        yield documents(batch, first, hv_id)
 
 
-def _batch_documents(batch: list[Fetched], first: int, hv_id: Callable[[Fetched], int | None]) -> Documents:
-    ordinals = range(first, first + len(batch))
-    return Documents(documents(batch, ordinals, hv_id), lambda ordinal: batch[ordinal - first])
-
-
-def documents(
-    batch: Sequence[Fetched], ordinals: Sequence[int], hv_id: Callable[[Fetched], int | None]
-) -> pa.Table:
-    """The `read` input for these archived hojas de vida, numbered `ordinals`; a body that is not UTF-8 gets
-    a null text (odd: its parser says why)."""
+def documents(batch: Sequence[Fetched], first: int, hv_id: Callable[[Fetched], int | None]) -> Documents:
+    """These archived hojas de vida as `read` takes them, numbered from `first`; a body that is not UTF-8
+    gets a null text (odd: its parser says why)."""
     bodies = [f.content[len(BOM_UTF8) :] if f.content.startswith(BOM_UTF8) else f.content for f in batch]
-    return pa.table(
+    table = pa.table(
         {
-            "ordinal": pa.array(ordinals, pa.int64()),
+            "ordinal": pa.array(range(first, first + len(batch)), pa.int64()),
             "id_hoja_vida": pa.array([hv_id(f) for f in batch], pa.int64()),
             "source_url": [f.request.full_url for f in batch],
             "archive_sha256": [f.sha256 for f in batch],
             "body": _decoded(bodies),
         }
     )
+    return Documents(table, lambda ordinal: batch[ordinal - first])
 
 
 def _decoded(bodies: list[bytes]) -> pa.Array:
