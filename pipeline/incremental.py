@@ -158,9 +158,9 @@ class ArchivedBodies:
             _log.warning("Reading the archive's text files failed (%s); the rest comes from segments", exc)
         rest = work[~read]
         hv_id = dict(zip(rest["url"], rest["id_hoja_vida"], strict=True))
-        for batch in _chunks(bodies(rest, self.archive), size):
-            yield jne_bulk.documents(batch, first, lambda f: hv_id[f.request.full_url])
-            first += len(batch)
+        yield from jne_bulk.batches(
+            bodies(rest, self.archive), size, lambda f: hv_id[f.request.full_url], first
+        )
 
     def _response(self, work: pd.DataFrame, rows: np.ndarray, first: int, ordinal: int) -> Fetched:
         """The response of document `ordinal` of a batch numbered from `first`, whose rows of `work` are
@@ -196,17 +196,6 @@ def _texts(work: pd.DataFrame, texts: Mapping[Path, list[str]], size: int) -> It
         ).to_arrow_reader(size)  # streamed: a relation, not an executed (materialized) result
         for batch in reader:
             yield pa.Table.from_batches([batch])
-
-
-def _chunks(items: Iterator[Fetched], size: int) -> Iterator[list[Fetched]]:
-    batch: list[Fetched] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _now() -> pd.Timestamp:

@@ -63,11 +63,10 @@ class DocumentSource(Protocol):
 
 
 def batches(
-    responses: Iterable[Fetched], size: int, hv_id: Callable[[Fetched], int | None]
+    responses: Iterable[Fetched], size: int, hv_id: Callable[[Fetched], int | None], first: int = 0
 ) -> Iterator[Documents]:
-    """Responses in batches of documents, numbered in the order they come."""
+    """Responses in batches of documents, numbered from `first` in the order they come."""
     batch: list[Fetched] = []
-    first = 0
     for fetched in responses:
         batch.append(fetched)
         if len(batch) == size:
