@@ -119,11 +119,12 @@ def _exported(sources: SourcesResource, campaign: Campaign) -> list[Fetched]:
     except SourceFormatError as exc:
         raise dg.Failure(description=str(exc)) from None
     now = datetime.now(UTC)
-    return [
-        Fetched(request, status, sources.archive.put(body), body, content_type, now, 0)
-        for request, status, body, content_type in answers
-        if claridad.belongs_to(request, campaign)
-    ]
+    with sources.archive as archive:  # closed: its segment synced and its texts file made readable
+        return [
+            Fetched(request, status, archive.put(body), body, content_type, now, 0)
+            for request, status, body, content_type in answers
+            if claridad.belongs_to(request, campaign)
+        ]
 
 
 @dg.asset(partitions_def=processes_partitions, group_name=GROUP, kinds={"python", "duckdb"}, pool=DUCKDB_POOL)

@@ -207,10 +207,12 @@ def court_rulings_file(
     if not path.is_file():
         raise dg.Failure(description=f"curated rulings file not found: {path} (set PIPELINE_RULINGS_PATH)")
     content = path.read_bytes()
+    with sources.archive as archive:  # closed: its segment synced and its texts file made readable
+        sha = archive.put(content)
     fetched = Fetched(
         request=Request("GET", path.resolve().as_uri()),
         status=200,
-        sha256=sources.archive.put(content),
+        sha256=sha,
         content=content,
         content_type="text/csv",
         fetched_at=datetime.now(UTC),

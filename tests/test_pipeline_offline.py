@@ -18,6 +18,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     mp.undo()
 
 
+def test_every_archive_segment_is_closed_with_its_texts(warehouse: Settings) -> None:
+    segments = warehouse.archive_dir / "segments"
+    assert list(segments.glob("*.gz")) and not list(segments.glob("*.part"))
+    assert {p.stem for p in segments.glob("*.texts")} == {p.stem for p in segments.glob("*.gz")}
+
+
 def test_empty_seat_flags_have_the_expected_statuses(warehouse: Settings) -> None:
     rows = query(warehouse, "SELECT dni, status, rule_id, crime_category FROM empty_seat_flags ORDER BY dni")
     assert rows == [
