@@ -148,6 +148,17 @@ ODD: dict[str, bytes] = {
     "id beyond 64 bits": json.dumps(
         _hv(17, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal=2**64 + 1))
     ).encode(),
+    # DuckDB reads these; Python refuses them (not JSON) or reads a float.
+    "trailing comma": json.dumps(_hv(18)).replace("}]", "},]", 1).encode(),
+    "nan amount": json.dumps({**_hv(19), **_declaring(ingreso=_item("ingreso", remuBrutaPublico=1))})
+    .replace('"remuBrutaPublico": 1', '"remuBrutaPublico": nan')
+    .encode(),
+    "NaN amount": json.dumps(
+        {**_hv(31), **_declaring(ingreso=_item("ingreso", remuBrutaPublico=float("nan")))}
+    ).encode(),
+    "-Infinity amount": json.dumps(
+        {**_hv(32), **_declaring(ingreso=_item("ingreso", remuBrutaPublico=float("-inf")))}
+    ).encode(),
 }
 # Documents of the expected shape that still hold values the schemas quarantine: read in bulk.
 ODD_VALUES_READ_IN_BULK: dict[str, bytes] = {
@@ -168,6 +179,9 @@ ODD_VALUES_READ_IN_BULK: dict[str, bytes] = {
     ).encode(),
     "declared twice": json.dumps(_hv(28, sentenciaPenal=_item("sentenciaPenal") * 2)).encode(),
     "replacement character": json.dumps(_hv(29)).replace("PECULADO", "PECULADO \ufffd", 1).encode(),
+    "text like a literal": json.dumps(
+        _hv(33, sentenciaPenal=_item("sentenciaPenal", txFalloPenal="INFUNDADO: inferior, nanas, infinity2"))
+    ).encode(),
     "over-long crime": json.dumps(
         _hv(30, sentenciaPenal=_item("sentenciaPenal", txDelitoPenal="X" * 5000))
     ).encode(),

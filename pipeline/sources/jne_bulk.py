@@ -35,6 +35,10 @@ from pipeline.sources.jne import VEHICLE, VEHICLE_PARTS, Section, vehicle_descri
 _TYPES = {"text": ("VARCHAR", "NULL"), "money": ("BIGINT", "UBIGINT", "NULL")}
 _PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 _INTEGER = r"^-?[0-9]+$"
+# What DuckDB's JSON reader accepts and Python's does not, or reads otherwise: a trailing comma, and nan or
+# inf literals in any case (Python takes NaN and Infinity as floats). Such a document is odd; the same text
+# inside a string only sends a document to the parser, which reads it as always.
+_LAX = r",[ \t\n\r]*[\]}]|[:,\[][ \t\n\r]*-?(?i:nan|inf|infinity)[ \t\n\r]*[,\]}]"
 _FLAG = r"^[A-Za-z0-9]*$"  # a yes/no answer as typed: no spaces or other letters to strip or case-fold
 
 
@@ -122,7 +126,7 @@ def read(docs: pa.Table, sections: tuple[Section, ...]) -> BulkRows:
             FROM (
                 SELECT *, try(json_extract(body, [{", ".join(f"'$.{p}'" for p in parts)}])) AS parts,
                     try(json_keys(body)) AS keys
-                FROM docs WHERE try(json_type(body)) = 'OBJECT'
+                FROM docs WHERE try(json_type(body)) = 'OBJECT' AND NOT regexp_matches(body, '{_LAX}')
             )
             WHERE len(keys) = len(list_distinct(keys))
             """
