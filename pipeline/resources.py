@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from pipeline.http.archive import Archive
 from pipeline.http.client import HttpClient, HttpSettings
 from pipeline.http.replay import ReplayServer
+from pipeline.memory import release_freed_memory
 from pipeline.settings import (
     CLARIDAD_TOKEN_ENV,
     OFFLINE_CLARIDAD_TOKEN,
@@ -164,8 +166,17 @@ class PublicationResource(dg.ConfigurableResource):
 
 
 class WarehouseResource(DuckDBResource):
-    """DuckDB warehouse; creates the data directory the file lives in."""
+    """DuckDB warehouse; creates the data directory the file lives in, and gives the memory a connection's
+    work freed back to the OS when it closes (`release_freed_memory`)."""
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         super().setup_for_execution(context)
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        try:
+            with super().get_connection() as conn:
+                yield conn
+        finally:
+            release_freed_memory()
