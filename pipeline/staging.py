@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -328,8 +330,29 @@ def _sentence_reading(row: dict[str, Any], classifier: CrimeClassifier) -> dict[
 
 
 # Hojas de vida read in bulk per batch: the batch's text is held at once (about 1.6 KB per document).
-BULK_BATCH = 20_000
+BULK_BATCH = 10_000
+# Batches DuckDB reads at once, each on its own thread and connection (DuckDB releases the GIL, and a query
+# of this size runs on one core); the next batch's bodies are read from the archive meanwhile. Two batches of
+# 10,000 side by side: at 150,000, 7.6 s instead of 9.7 s for the same peak memory as one batch of 20,000.
+BULK_READERS = 2
 _ORDER = "_ordinal"
+
+
+def _read_ahead(
+    documents: Iterable[jne_bulk.Documents], sections: tuple[Section, ...]
+) -> Iterator[tuple[jne_bulk.Documents, jne_bulk.BulkRows]]:
+    """Each batch with what `jne_bulk.read` finds in it, in the order the batches come, with up to
+    BULK_READERS batches being read while the caller handles the one before."""
+    with ThreadPoolExecutor(BULK_READERS, thread_name_prefix="jne-bulk") as pool:
+        reading: deque = deque()
+        for batch in documents:
+            reading.append((batch, pool.submit(jne_bulk.read, batch.table, sections)))
+            if len(reading) > BULK_READERS:
+                batch, future = reading.popleft()
+                yield batch, future.result()
+        while reading:
+            batch, future = reading.popleft()
+            yield batch, future.result()
 
 
 def _hojas_vida_in_bulk(
@@ -356,8 +379,7 @@ def _hojas_vida_in_bulk(
         ]
 
     read = 0
-    for batch in documents:
-        bulk = jne_bulk.read(batch.table, tuple(sections))
+    for batch, bulk in _read_ahead(documents, tuple(sections)):
         by_table: dict[tuple[int, int], list[pd.DataFrame]] = {}
         for target, rows in zip(targets, bulk.rows, strict=True):
             by_table.setdefault(target, []).append(rows.rename(columns={"ordinal": _ORDER}))

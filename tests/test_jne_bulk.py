@@ -248,11 +248,13 @@ def test_only_odd_documents_are_left_to_the_parser(documents) -> None:
     assert all(len(rows) for rows in read.rows)  # every section was read in bulk
 
 
+@pytest.mark.parametrize("readers", [1, 3])
 @pytest.mark.parametrize("read", [_sentences, _declarations], ids=["sentences", "declarations"])
-def test_bulk_reading_gives_what_the_parser_gives(documents, read, monkeypatch) -> None:
+def test_bulk_reading_gives_what_the_parser_gives(documents, read, readers, monkeypatch) -> None:
     docs, _ = documents
     bulk = read(docs, jne)
     monkeypatch.setattr(staging, "BULK_BATCH", 7)  # many batches, odd documents at batch edges
+    monkeypatch.setattr(staging, "BULK_READERS", readers)  # batches read one at a time, or three side by side
     assert bulk[0].shape[0] > 30 and bulk[1].shape[0] >= 5  # valid rows and quarantine rows both compared
     for got, small_batches, expected in zip(bulk, read(docs, jne), read(docs, PER_DOCUMENT), strict=True):
         pd.testing.assert_frame_equal(got, expected)
