@@ -173,29 +173,42 @@ def _texts(work: pd.DataFrame, texts: Mapping[Path, list[str]], size: int) -> It
     """The documents of `work` whose text DuckDB reads from the archive's text files and finds to hash to the
     body's sha256, streamed in tables of at most `size`. A body is looked for only in the file of the segment
     the index puts it in, so a body stored twice is read once."""
-    file_of = {sha: str(path) for path, shas in texts.items() for sha in shas}
-    named = {"id_hoja_vida": "id_hoja_vida", "url": "source_url", "sha256": "archive_sha256"}
-    wanted = pa.Table.from_pandas(work[list(named)].rename(columns=named), preserve_index=False)
-    wanted = wanted.append_column("row", pa.array(range(len(work)), pa.int64())).append_column(
-        "texts_file", pa.array([file_of.get(sha) for sha in work["sha256"].tolist()], pa.string())
+    files = sorted(str(path) for path in texts)
+    file_number = {sha: n for n, path in enumerate(files) for sha in texts[Path(path)]}
+    shas = work["sha256"].tolist()
+    # The join keeps in memory only what it matches on (50-75 MB less at 150,000 than with every column);
+    # the rest of each document's columns is taken from `columns` by row number.
+    wanted = pa.table(
+        {
+            "sha256": pa.array(shas, pa.string()),
+            "row": pa.array(range(len(work)), pa.int64()),
+            "file": pa.array([file_number.get(sha) for sha in shas], pa.int32()),
+        }
     )
-    # One thread, and the hash table built on `wanted` (the optimizer would build it on the texts, which
-    # would then all be in memory at once): the texts stream through, a batch at a time.
+    named = {"id_hoja_vida": "id_hoja_vida", "url": "source_url", "sha256": "archive_sha256"}
+    columns = pa.Table.from_pandas(work[list(named)].rename(columns=named), preserve_index=False)
+    # One thread, and the hash tables built on `wanted` and `files` (the optimizer would build one on the
+    # texts, which would then all be in memory at once): the texts stream through, a batch at a time.
     config = {"threads": 1, "disabled_optimizers": "join_order,build_side_probe_side"}
     with duckdb.connect(config=config) as conn:
         conn.register("wanted", wanted)
+        conn.register("files", pa.table({"file": pa.array(range(len(files)), pa.int32()), "name": files}))
         reader = conn.sql(
             """
-            SELECT w.row, w.id_hoja_vida, w.source_url, w.archive_sha256,
-                CASE WHEN starts_with(t.text, chr(65279)) THEN t.text[2:] ELSE t.text END AS body
+            SELECT w.row, CASE WHEN starts_with(t.text, chr(65279)) THEN t.text[2:] ELSE t.text END AS body
             FROM read_json($files, format = 'newline_delimited', compression = 'gzip', filename = true,
                 columns = {sha256: 'VARCHAR', text: 'VARCHAR'}) t
-            JOIN wanted w ON sha256(t.text) = w.archive_sha256 AND t.filename = w.texts_file
+            JOIN files f ON t.filename = f.name
+            JOIN wanted w ON sha256(t.text) = w.sha256 AND f.file = w.file
             """,
-            params={"files": sorted(str(path) for path in texts)},
+            params={"files": files},
         ).to_arrow_reader(size)  # streamed: a relation, not an executed (materialized) result
         for batch in reader:
-            yield pa.Table.from_batches([batch])
+            rows = batch.column("row")
+            found = columns.take(rows)
+            yield pa.table(
+                [rows, *found.columns, batch.column("body")], names=["row", *found.column_names, "body"]
+            )
 
 
 def _now() -> pd.Timestamp:

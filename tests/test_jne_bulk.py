@@ -298,6 +298,31 @@ def test_archived_texts_give_what_the_responses_give(documents, tmp_path, monkey
     still_open.close()
 
 
+def test_a_body_stored_in_two_text_files_is_one_document(documents, tmp_path) -> None:
+    """Two processes that crawled at once may both store a body: it is read from one text file only, with its
+    hoja de vida's own columns."""
+    docs, _ = documents
+    root = tmp_path / "archive"
+    first, second = Archive(root, share_index=False), Archive(root, share_index=False)
+    first.put(docs[0].content)
+    second.put(docs[1].content)  # each process has read the index before the other stored docs[2]
+    for archive in (first, second):
+        archive.put(docs[2].content)
+        archive.close()
+    texts = list((root / "segments").glob(f"*{TEXTS_SUFFIX}"))
+    assert len(texts) == 2 and all(docs[2].sha256 in gzip.decompress(t.read_bytes()).decode() for t in texts)
+    archived = incremental.ArchivedBodies(_to_parse(docs[:3]), Archive(root, share_index=False))
+    read = pd.concat([d.table.to_pandas() for d in archived.documents(50)], ignore_index=True)
+    assert sorted(read["source_url"]) == sorted(f.request.full_url for f in docs[:3])
+    assert list(read["ordinal"]) == [0, 1, 2]
+    by_url = {f.request.full_url: f for f in docs[:3]}
+    for row in read.itertuples():
+        assert (row.id_hoja_vida, row.archive_sha256) == (
+            staging._hv_id(by_url[row.source_url]),
+            by_url[row.source_url].sha256,
+        )
+
+
 def _to_parse(docs: list[Fetched]) -> pd.DataFrame:
     """The frame `incremental.pending` gives for these documents."""
     return pd.DataFrame(
