@@ -323,6 +323,23 @@ def test_a_body_stored_in_two_text_files_is_one_document(documents, tmp_path) ->
         )
 
 
+def test_archived_texts_are_read_without_a_leading_bom(tmp_path, monkeypatch) -> None:
+    """A body sent with a byte order mark is stored with it (the text hashes to the body's sha256) and read
+    without it, as the per-document parser reads it, so DuckDB reads it in bulk instead of finding it odd."""
+    with_bom, plain = "\ufeff".encode() + b'{"idHojaVida": 99000001}', b'{"idHojaVida": 99000002}'
+    with Archive(tmp_path / "archive") as archive:
+        shas = [archive.put(body) for body in (with_bom, plain)]
+    ids, urls = [99000001, 99000002], [URL + "/1", URL + "/2"]
+    to_parse = pd.DataFrame({"id_hoja_vida": ids, "method": "GET", "url": urls, "sha256": shas})
+    read_one_by_one: list[int] = []
+    monkeypatch.setattr(incremental, "bodies", _counting(incremental.bodies, read_one_by_one))
+    [batch] = incremental.ArchivedBodies(to_parse, Archive(tmp_path / "archive")).documents(50)
+    assert read_one_by_one == [0]  # both from the text file
+    read = batch.table.to_pandas().set_index("id_hoja_vida")
+    assert list(read["body"]) == ['{"idHojaVida": 99000001}', plain.decode()]
+    assert list(read["archive_sha256"]) == [hashlib.sha256(b).hexdigest() for b in (with_bom, plain)]
+
+
 def _to_parse(docs: list[Fetched]) -> pd.DataFrame:
     """The frame `incremental.pending` gives for these documents."""
     return pd.DataFrame(
