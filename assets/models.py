@@ -1,9 +1,13 @@
-"""Model layer: reference tables from the rule files, then one DuckDB table or view per SQL file in sql/."""
+"""Model layer: reference tables from the rule files, then one DuckDB table or view per SQL file in sql/, each
+its own asset, all built in one step (`sql_models`)."""
+
+from collections.abc import Iterator
 
 import dagster as dg
+import duckdb
 
 from assets.partitions import DUCKDB_POOL
-from pipeline.memo import build_unless_unchanged
+from pipeline.memo import TableFingerprints, build_unless_unchanged
 from pipeline.reference import crime_categories_table, processes_table, rule_tables
 from pipeline.resources import WarehouseResource
 from pipeline.warehouse import build_model, preview_markdown, replace_rows, sql_text
@@ -146,42 +150,58 @@ BREAKDOWNS = {
 FINANCE_GROUP = {name for name, _, _ in FINANCE_MODELS}
 
 
-def _model_asset(name: str, deps: list[str], description: str) -> dg.AssetsDefinition:
-    @dg.asset(
-        name=name,
+def _spec(name: str, deps: list[str], description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        name,
         deps=[*deps, "reference_tables"] if name != "fetch_failures" else deps,
         description=description,
         group_name="finance" if name in FINANCE_GROUP else "models",
         kinds={"duckdb", "sql"},
-        pool=DUCKDB_POOL,
     )
-    def _model(context: dg.AssetExecutionContext, duckdb: WarehouseResource) -> dg.MaterializeResult:
-        with duckdb.get_connection() as conn:
-            conn.execute(sql_text("macros"))
-            texts = [sql_text(name), sql_text("macros")]
-            if name == "fetch_failures":
-                conn.execute(sql_text("raw_responses"))
-                texts.append(sql_text("raw_responses"))
-            kept = build_unless_unchanged(conn, name, texts, lambda: build_model(conn, name))
-            rows = conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-            metadata = {
-                "dagster/row_count": dg.MetadataValue.int(rows),
-                "preview": dg.MetadataValue.md(preview_markdown(conn, name)),
-                "sql": dg.MetadataValue.path(f"sql/{name}.sql"),
-                "unchanged": kept is not None,
-            }
-            if name in BREAKDOWNS:
-                column = BREAKDOWNS[name]
-                counts = conn.execute(
-                    f'SELECT "{column}", count(*) FROM "{name}" GROUP BY 1 ORDER BY 1'
-                ).fetchall()
-                metadata[f"by_{column}"] = dg.MetadataValue.json({str(k): v for k, v in counts})
-        if kept:
-            context.log.info(f"{name}: inputs unchanged since {kept.built_at}; kept as built")
-        context.log.info(f"{name}: {rows} rows")
-        return dg.MaterializeResult(metadata=metadata)
-
-    return _model
 
 
-model_assets = [_model_asset(*model) for model in MODELS]
+@dg.multi_asset(
+    specs=[_spec(*model) for model in MODELS], can_subset=True, pool=DUCKDB_POOL, name="sql_models"
+)
+def sql_models(
+    context: dg.AssetExecutionContext, duckdb: WarehouseResource
+) -> Iterator[dg.MaterializeResult]:
+    """The selected models, in dependency order, in one step on one warehouse connection (as dagster-dbt
+    runs a dbt project): a model per step cost about 100 ms of connection, macros and Dagster around its
+    SQL, and each step hashed inputs the one before had just hashed (`TableFingerprints`)."""
+    selected = {key.to_user_string() for key in context.selected_asset_keys}
+    with duckdb.get_connection() as conn:
+        conn.execute(sql_text("macros"))
+        conn.execute(sql_text("raw_responses"))  # read by fetch_failures
+        fingerprints = TableFingerprints(conn)
+        for name, _, _ in MODELS:
+            if name in selected:
+                yield _build(context, conn, name, fingerprints)
+
+
+def _build(
+    context: dg.AssetExecutionContext,
+    conn: duckdb.DuckDBPyConnection,
+    name: str,
+    fingerprints: TableFingerprints,
+) -> dg.MaterializeResult:
+    """Build one model unless its inputs are unchanged; its row count, preview and breakdown."""
+    texts = [sql_text(name), sql_text("macros")]
+    if name == "fetch_failures":
+        texts.append(sql_text("raw_responses"))
+    kept = build_unless_unchanged(conn, name, texts, lambda: build_model(conn, name), fingerprints)
+    rows = conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+    metadata = {
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        "preview": dg.MetadataValue.md(preview_markdown(conn, name)),
+        "sql": dg.MetadataValue.path(f"sql/{name}.sql"),
+        "unchanged": kept is not None,
+    }
+    if name in BREAKDOWNS:
+        column = BREAKDOWNS[name]
+        counts = conn.execute(f'SELECT "{column}", count(*) FROM "{name}" GROUP BY 1 ORDER BY 1').fetchall()
+        metadata[f"by_{column}"] = dg.MetadataValue.json({str(k): v for k, v in counts})
+    if kept:
+        context.log.info(f"{name}: inputs unchanged since {kept.built_at}; kept as built")
+    context.log.info(f"{name}: {rows} rows")
+    return dg.MaterializeResult(asset_key=name, metadata=metadata)

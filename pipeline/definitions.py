@@ -10,7 +10,7 @@ from assets import hojas_vida, raw, staged
 from assets.checks import schema_checks
 from assets.finance import finance_assets
 from assets.finance_checks import finance_checks
-from assets.models import model_assets, reference_tables
+from assets.models import reference_tables, sql_models
 from assets.partitions import processes_partitions
 from assets.publish import no_large_row_loss, publication, publication_gate, quarantine_within_limit
 from pipeline.processes import load_processes
@@ -27,7 +27,7 @@ ALL_ASSETS = [
     staged.stg_legislators,
     staged.stg_court_rulings,
     reference_tables,
-    *model_assets,
+    sql_models,
     *finance_assets,
     publication_gate,
     publication,

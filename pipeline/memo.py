@@ -133,15 +133,18 @@ def _parse_statement(conn: duckdb.DuckDBPyConnection, statement: str) -> _Parsed
     return _walk(serialized["statements"], _Parsed(set(), set()))
 
 
-def tables_read(conn: duckdb.DuckDBPyConnection, sql: str) -> set[str] | None:
+def tables_read(
+    conn: duckdb.DuckDBPyConnection, sql: str, catalog: set[tuple[str, ...]] | None = None
+) -> set[str] | None:
     """Tables and views the statements of `sql` read, as SQL references, from DuckDB's own parser; None
     when that cannot be told (a name that is neither a table, a view nor a CTE, such as a file, or a
     table function that may read one). A view counts as itself: its output covers its definition and
     inputs. What the parser cannot serialize (DDL without a query) counts every table and view it names.
 
     Not get_table_names(): DuckDB 2.0's name-extracting binder fails on USING joins over CTEs and
-    subqueries, and it reports the tables under a view instead of the view."""
-    catalog, names = _catalog(conn), set()
+    subqueries, and it reports the tables under a view instead of the view. `catalog`: `_catalog(conn)`,
+    when the caller keeps it."""
+    catalog, names = catalog if catalog is not None else _catalog(conn), set()
     for parsed in _parse(conn, sql):
         if parsed.words is not None:
             names |= {_ref(key) for key in catalog if len(key) == 1 and key[0] in parsed.words}
@@ -157,10 +160,55 @@ def tables_read(conn: duckdb.DuckDBPyConnection, sql: str) -> set[str] | None:
     return names
 
 
-def inputs_fingerprint(conn: duckdb.DuckDBPyConnection, texts: list[str], extra: object = None) -> str | None:
+class TableFingerprints:
+    """The catalog and the table fingerprints one connection reads, each found once until something is
+    built: the models of one step read the same inputs (stg_candidates, candidates...) over and over.
+
+    Sound only while this connection is the only writer (one step holds the warehouse, and DuckDB's file
+    lock keeps other processes out) and `built` is told of every object it writes."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self._conn = conn
+        self._catalog: set[tuple[str, ...]] | None = None
+        self._known: dict[str, str] = {}
+
+    @property
+    def catalog(self) -> set[tuple[str, ...]]:
+        if self._catalog is None:
+            self._catalog = _catalog(self._conn)
+        return self._catalog
+
+    def of(self, table: str) -> str:
+        if table not in self._known:
+            self._known[table] = table_fingerprint(self._conn, table)
+        return self._known[table]
+
+    def built(self, name: str) -> None:
+        """`name` was written: its fingerprint goes, and every view's (a view's output follows its inputs)."""
+        views = {row[0].lower() for row in self._conn.execute(_VIEWS).fetchall()}
+        gone = views | {name.lower()}
+        self._known = {ref: value for ref, value in self._known.items() if _name_of(ref) not in gone}
+        self._catalog = None
+
+
+_VIEWS = "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+
+
+def _name_of(ref: str) -> str:
+    """The object's own name (lower case) in a reference `_ref` wrote."""
+    return re.findall(r'"((?:[^"]|"")*)"', ref)[-1].replace('""', '"').lower()
+
+
+def inputs_fingerprint(
+    conn: duckdb.DuckDBPyConnection,
+    texts: list[str],
+    extra: object = None,
+    fingerprints: TableFingerprints | None = None,
+) -> str | None:
     """sha256 over `texts` (SQL), `extra` (e.g. code), and the content of every table and view they read;
     None when what they read cannot be told (always rebuild)."""
-    read = [tables_read(conn, text) for text in texts]
+    known = fingerprints or TableFingerprints(conn)
+    read = [tables_read(conn, text, known.catalog) for text in texts]
     if None in read:
         return None
     return _sha256(
@@ -169,7 +217,7 @@ def inputs_fingerprint(conn: duckdb.DuckDBPyConnection, texts: list[str], extra:
             "duckdb": duckdb.__version__,
             "texts": texts,
             "extra": extra,
-            "tables": {table: table_fingerprint(conn, table) for table in sorted(set().union(*read))},
+            "tables": {table: known.of(table) for table in sorted(set().union(*read))},
         }
     )
 
@@ -200,19 +248,26 @@ def _last_built(conn: duckdb.DuckDBPyConnection, model: str) -> Built | None:
 
 
 def build_unless_unchanged(
-    conn: duckdb.DuckDBPyConnection, model: str, texts: list[str], build: Callable[[], object]
+    conn: duckdb.DuckDBPyConnection,
+    model: str,
+    texts: list[str],
+    build: Callable[[], object],
+    fingerprints: TableFingerprints | None = None,
 ) -> Built | None:
     """Run `build` unless `model` exists and was last built from the same inputs (`texts` and what they
     read); returns the record it was kept by, or None when it was built now. Fingerprint, build and record
     share one transaction: the inputs hashed are the ones built from, and a crash leaves the previous
-    object with its previous record, never a new record on an old object."""
+    object with its previous record, never a new record on an old object. `fingerprints`: what this
+    connection already hashed (several models in one step)."""
     ensure_table(conn, "model_inputs")
     with transaction(conn):
-        fingerprint = inputs_fingerprint(conn, texts)
+        fingerprint = inputs_fingerprint(conn, texts, fingerprints=fingerprints)
         last = _last_built(conn, model)
         if fingerprint and last and last.fingerprint == fingerprint:
             return last
         build()
+        if fingerprints is not None:
+            fingerprints.built(model)
         conn.execute("DELETE FROM model_inputs WHERE model = ?", [model])
         if fingerprint:
             conn.execute("INSERT INTO model_inputs VALUES (?, ?, ?)", [model, fingerprint, datetime.now(UTC)])

@@ -144,7 +144,9 @@ def failures(result: dg.ExecuteInProcessResult) -> dict[str, str]:
 
 
 def succeeded(result: dg.ExecuteInProcessResult) -> set[str]:
-    return {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
+    """Steps that succeeded, and the assets materialized (the SQL models share the step `sql_models`)."""
+    steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
+    return steps | {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
 
 
 def query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
