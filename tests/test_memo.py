@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from assets.checks import _read_pandas, schema_check
+from assets.models import sql_models
 from assets.publish import publication
-from pipeline.memo import build_unless_unchanged, table_fingerprint, tables_read
+from pipeline import memo
+from pipeline.memo import TableFingerprints, build_unless_unchanged, table_fingerprint, tables_read
 from pipeline.resources import PublicationResource, WarehouseResource
 from pipeline.settings import Settings
 from pipeline.warehouse import sql_text
@@ -126,6 +128,42 @@ def test_model_is_kept_until_an_input_or_its_sql_changes(conn: duckdb.DuckDBPyCo
     assert not _model(conn, sql + " WHERE id > 1")
 
 
+def test_models_of_one_step_see_what_the_step_rebuilt(conn: duckdb.DuckDBPyConnection, monkeypatch) -> None:
+    """Models built in one step share their input fingerprints (`TableFingerprints`), yet one that reads a
+    table, or a view over it, rebuilt earlier in the same step sees the new content. Here b reads the view w
+    over a, and e reads a, before a is rebuilt; c and d read a and w after."""
+    conn.execute("CREATE TABLE a AS SELECT id, name FROM t")
+    conn.execute("CREATE VIEW w AS SELECT * FROM a WHERE id > 1")
+    models = {
+        "b": "CREATE OR REPLACE TABLE b AS SELECT count(*) AS n FROM w",
+        "e": "CREATE OR REPLACE TABLE e AS SELECT min(id) AS low FROM a",
+        "a": "CREATE OR REPLACE TABLE a AS SELECT id, name FROM t",
+        "c": "CREATE OR REPLACE TABLE c AS SELECT max(id) AS top FROM a",
+        "d": "CREATE OR REPLACE TABLE d AS SELECT count(*) AS n FROM w",
+    }
+    hashed: list[str] = []
+    monkeypatch.setattr(
+        memo, "table_fingerprint", lambda c, table: hashed.append(table) or table_fingerprint(c, table)
+    )
+
+    def step() -> dict[str, bool]:
+        """Each model, in order, on one connection and one TableFingerprints: True when kept."""
+        fingerprints = TableFingerprints(conn)
+        kept = {}
+        for name, sql in models.items():
+            build = lambda sql=sql: conn.execute(sql)  # noqa: E731
+            kept[name] = build_unless_unchanged(conn, name, [sql], build, fingerprints) is not None
+        return kept
+
+    assert step() == dict.fromkeys(models, False)
+    hashed.clear()
+    assert step() == dict.fromkeys(models, True)
+    assert sorted(hashed) == ['"a"', '"t"', '"w"']  # each input hashed once in the step
+    conn.execute("UPDATE t SET id = 7 WHERE id = 1")
+    assert step() == {"b": True, "e": True, "a": False, "c": False, "d": False}
+    assert conn.execute("SELECT (SELECT top FROM c), (SELECT n FROM d)").fetchone() == (7, 3)
+
+
 def test_a_failed_build_keeps_no_record(conn: duckdb.DuckDBPyConnection) -> None:
     sql = "CREATE OR REPLACE TABLE m AS SELECT id FROM t"
     assert not _model(conn, sql)
@@ -237,3 +275,29 @@ def test_a_deleted_release_is_published_again(published: Settings) -> None:
     shutil.rmtree((published.published_dir / "current").resolve())
     assert _publish(published).metadata["unchanged"] is False
     assert (published.published_dir / "current" / "manifest.json").is_file()
+
+
+def test_selected_models_alone_are_built_in_their_step(published: Settings) -> None:
+    """The SQL models share one step (`sql_models`); a subset selected, as in the UI, builds those only, in
+    dependency order (candidacy_bans reads candidates), and leaves the others as they were."""
+    with duckdb.connect(str(published.database_path)) as conn:
+        conn.execute("DROP TABLE candidacy_bans")
+        conn.execute("DROP TABLE candidates")
+        conn.execute("INSERT INTO review_queue (item_kind) VALUES ('sentinel')")
+    selected = ["candidacy_bans", "candidates"]
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            [sql_models],
+            selection=selected,
+            resources={"duckdb": WarehouseResource(database=str(published.database_path))},
+            instance=instance,
+        )
+    built = sorted(e.asset_key.to_user_string() for e in result.get_asset_materialization_events())
+    assert result.success and built == sorted(selected)
+    with duckdb.connect(str(published.database_path)) as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM candidates), (SELECT count(*) FROM candidacy_bans), "
+            "(SELECT count(*) FROM review_queue WHERE item_kind = 'sentinel')"
+        ).fetchone()
+        conn.execute("DELETE FROM review_queue WHERE item_kind = 'sentinel'")
+    assert counts[0] > 0 and counts[1] > 0 and counts[2] == 1
