@@ -120,10 +120,11 @@ def _fractions(
     for name, column in schema.columns.items():
         if name not in df or column.dtype is None or not pd.api.types.is_integer_dtype(column.dtype.type):
             continue
-        if df[name].dtype == object:
+        if df[name].dtype == object and pd.api.types.infer_dtype(df[name]) not in ("integer", "empty"):
             # Integers sent as digits ("2025") next to integers sent as numbers: pandas casts neither
             # kind in a mixed column, and pandera fails the batch with no row to blame. Kept as objects:
-            # an inferred float column would round ids above 2**53.
+            # an inferred float column would round ids above 2**53. (A column of integers alone, as most
+            # are, has nothing to read: infer_dtype tells in C, without a Python call per value.)
             df[name] = pd.Series([_digits_as_int(v) for v in df[name]], index=df.index, dtype=object)
         numbers = pd.to_numeric(df[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         fractional = np.isfinite(numbers) & (numbers != np.floor(numbers))

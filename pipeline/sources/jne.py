@@ -115,7 +115,7 @@ def candidate_row(raw: dict[str, Any], spec: CandidateList) -> dict[str, Any]:
         "nombres": raw.get("txNom"),
         "apellido_paterno": raw.get("txApePat"),
         "apellido_materno": raw.get("txApeMat"),
-        "full_name": " ".join(str(n).strip() for n in names if n),
+        "full_name": " ".join([str(n).strip() for n in names if n]),
         "party_id": raw.get("idOrgPol"),
         "party_name": raw.get("txOrgPol"),
         "list_position": raw.get("nuPos"),
