@@ -207,7 +207,7 @@ def inputs_fingerprint(
 ) -> str | None:
     """sha256 over `texts` (SQL), `extra` (e.g. code), and the content of every table and view they read;
     None when what they read cannot be told (always rebuild)."""
-    known = fingerprints or TableFingerprints(conn)
+    known = fingerprints if fingerprints is not None else TableFingerprints(conn)
     read = [tables_read(conn, text, known.catalog) for text in texts]
     if None in read:
         return None
