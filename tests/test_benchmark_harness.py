@@ -134,3 +134,4 @@ def test_small_benchmark_prints_every_figure(tmp_path: Path) -> None:
         assert figures[key]["label"] in proc.stdout and figures[key]["shown"] in proc.stdout, key
     assert all(f["met"] is None for f in figures.values()), "the small version must not judge targets"
     assert "target:" in proc.stdout and elapsed < SMALL_RUN_BUDGET_S
+    assert "median of 3 runs" in proc.stdout  # the reference is not one noisy run
