@@ -15,7 +15,7 @@ from dagster_duckdb import DuckDBResource
 from pipeline.http.archive import Archive
 from pipeline.http.client import HttpClient, HttpSettings
 from pipeline.http.replay import ReplayServer
-from pipeline.memory import release_freed_memory
+from pipeline.memory import arrow_on_the_heap, release_freed_memory
 from pipeline.settings import (
     CLARIDAD_TOKEN_ENV,
     OFFLINE_CLARIDAD_TOKEN,
@@ -167,10 +167,11 @@ class PublicationResource(dg.ConfigurableResource):
 
 class WarehouseResource(DuckDBResource):
     """DuckDB warehouse; creates the data directory the file lives in, and gives the memory a connection's
-    work freed back to the OS when it closes (`release_freed_memory`)."""
+    work freed back to the OS when it closes (`release_freed_memory`; Arrow's too, `arrow_on_the_heap`)."""
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        arrow_on_the_heap()  # so that what Arrow frees is given back as well
         super().setup_for_execution(context)
 
     @contextmanager

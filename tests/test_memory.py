@@ -6,9 +6,13 @@ import os
 import platform
 from pathlib import Path
 
+import dagster as dg
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from pipeline.memory import release_freed_memory
+from pipeline.resources import WarehouseResource
 
 glibc = pytest.mark.skipif(
     platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's"
@@ -32,6 +36,22 @@ def test_freed_heap_memory_is_returned() -> None:
     after = _resident()
     libc.free(blocks[-1])
     assert before - after > 100 * 1024**2
+
+
+@glibc
+def test_what_arrow_frees_is_returned_once_a_run_starts(tmp_path: Path) -> None:
+    """The warehouse resource puts Arrow's buffers on the heap when a run starts; pyarrow's default pool
+    (mimalloc, set again here) would keep what Arrow frees."""
+    pa.set_memory_pool(pa.mimalloc_memory_pool())
+    warehouse = WarehouseResource(database=str(tmp_path / "w.duckdb"))
+    warehouse.setup_for_execution(dg.build_init_resource_context())
+    buffers = [pa.allocate_buffer(64 * 1024) for _ in range(3_000)]  # about 190 MB, as above
+    for buffer in buffers:
+        np.frombuffer(buffer, dtype=np.uint8)[:] = 1  # touched: resident
+    del buffers[:-1]
+    before = _resident()
+    release_freed_memory()
+    assert before - _resident() > 100 * 1024**2
 
 
 def _resident() -> int:
