@@ -206,7 +206,9 @@ def _texts(work: pd.DataFrame, texts: Mapping[Path, list[str]], size: int) -> It
             params={"files": files},
         ).to_arrow_reader(size)  # streamed: a relation, not an executed (materialized) result
         for batch in reader:
-            batch = batch.filter(_hash_to(batch.column("text"), batch.column("sha256").to_pylist()))
+            intact = _hash_to(batch.column("text"), batch.column("sha256").to_pylist())
+            if not intact.all():  # filtering copies every text: only when one must go
+                batch = batch.filter(intact)
             if not batch.num_rows:
                 continue
             rows, text = batch.column("row"), batch.column("text")

@@ -141,6 +141,10 @@ ODD: dict[str, bytes] = {
         {**_hv(14), **_declaring(ingreso=_item("ingreso", remuBrutaPublico="MIL"))}
     ).encode(),
     "declaration not an object": json.dumps(_hv(15, declaracionJurada=[])).encode(),
+    "repeated key in the declaration": json.dumps({**_hv(34), **_declaring(ingreso=[])})
+    .replace('"ingreso": []', '"ingreso": [], "ingreso": ' + json.dumps(_item("ingreso")), 1)
+    .encode(),
+    "item null": json.dumps(_hv(35, sentenciaPenal=[None])).encode(),
     "income list is null": json.dumps({**_hv(16), **_declaring(ingreso=None)}).encode(),
     "id as text": json.dumps(
         _hv(25, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal="X1"))

@@ -121,25 +121,12 @@ def read(docs: pa.Table, sections: tuple[Section, ...]) -> BulkRows:
     parts = list(dict.fromkeys(p for section in sections for p in _parts(section)))
     with duckdb.connect(config=_CONFIG) as conn:
         conn.register("docs", docs)
-        # Each document parsed once for its parts, once for its keys, once for its type (TRY: not JSON: NULL).
-        conn.execute(
-            f"""
-            CREATE TEMP TABLE hv AS
-            SELECT ordinal, id_hoja_vida, source_url, archive_sha256,
-                {", ".join(f"parts[{n}] AS part_{n}" for n in range(1, len(parts) + 1))}
-            FROM (
-                SELECT *, try(json_extract(body, [{", ".join(f"'$.{p}'" for p in parts)}])) AS parts,
-                    try(json_keys(body)) AS keys
-                FROM docs WHERE try(json_type(body)) = 'OBJECT' AND NOT regexp_matches(body, '{_LAX}')
-            )
-            WHERE len(keys) = len(list_distinct(keys))
-            """
-        )
+        conn.execute(f"CREATE TEMP TABLE hv AS {_objects(parts)}")
         odd = {
             row[0]
             for row in conn.execute("SELECT ordinal FROM docs EXCEPT SELECT ordinal FROM hv").fetchall()
         }
-        column = {part: f"part_{n}" for n, part in enumerate(parts, 1)}
+        column = {part: n for n, part in enumerate(parts, 1)}
         judged = [_judge(conn, section, n, column) for n, section in enumerate(sections)]
         for table in judged:
             odd |= {
@@ -160,28 +147,55 @@ def read(docs: pa.Table, sections: tuple[Section, ...]) -> BulkRows:
     return BulkRows(rows, odd)
 
 
+def _objects(parts: list[str]) -> str:
+    """The documents that are JSON objects without repeated keys, with each part (`_parts`) as JSON text
+    (`part_n`), but an enclosing object's part as whether it is absent, null or an object without repeated
+    keys (`object_ok_n`), so that each of its sections need not parse it again. Each document is parsed once
+    for its parts, once for its keys, once for its type (TRY: not JSON: NULL). The parse is materialized so
+    the filter on its keys is not pushed down into it, with the parse copied into each use."""
+    enclosing = [n for n, part in enumerate(parts, 1) if any(p.startswith(part + ".") for p in parts)]
+    split = [f"parts[{n}] AS part_{n}" for n in range(1, len(parts) + 1)]
+    split += [
+        f"CASE WHEN starts_with(parts[{n}], '{{') THEN json_keys(parts[{n}]) END AS keys_{n}"
+        for n in enclosing
+    ]
+    kept = [f"part_{n}" for n in range(1, len(parts) + 1) if n not in enclosing]
+    kept += [
+        f"part_{n} IS NULL OR part_{n} = 'null' OR "
+        f"(keys_{n} IS NOT NULL AND len(keys_{n}) = len(list_distinct(keys_{n}))) AS object_ok_{n}"
+        for n in enclosing
+    ]
+    return f"""
+        WITH parsed AS MATERIALIZED (
+            SELECT ordinal, id_hoja_vida, source_url, archive_sha256,
+                try(json_extract(body, [{", ".join(f"'$.{p}'" for p in parts)}])) AS parts,
+                try(json_keys(body)) AS keys
+            FROM docs WHERE try(json_type(body)) = 'OBJECT' AND NOT regexp_matches(body, '{_LAX}')
+        )
+        SELECT ordinal, id_hoja_vida, source_url, archive_sha256, {", ".join(kept)}
+        FROM (SELECT *, {", ".join(split)} FROM parsed WHERE len(keys) = len(list_distinct(keys)))
+    """
+
+
 def _parts(section: Section) -> list[str]:
     """JSON paths (without `$.`) a section reads from the document: its enclosing object, then its list."""
     return [".".join(section.path[: n + 1]) for n in range(len(section.path))]
 
 
-def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: dict[str, str]) -> str:
+def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: dict[str, int]) -> str:
     """A temp table of the section's items: their columns, whether the item is of the expected shape (`ok`)
     and whether it declares something; a document whose section itself is malformed gets one row, not ok."""
     table = f"section_{n}"
     *parents, path = _parts(section)
-    items = column[path]
-    # Sentence lists must be there (the parser says the document lacks them).
-    section_ok = f"json_type({items}) = 'ARRAY'"
+    items = f"part_{column[path]}"
+    # Sentence lists must be there (the parser says the document lacks them). A part is JSON as DuckDB writes
+    # it back (no leading space, null as `null`): its first character says its type.
+    section_ok = f"starts_with({items}, '[')"
     if parents:
         # Inside an enclosing object (declaracionJurada): the object absent or null means no items; the list
         # may be absent (no items), but not null or anything else.
         (parent,) = (column[p] for p in parents)
-        section_ok = (
-            f"(coalesce(json_type({parent}), 'NULL') = 'NULL' OR (json_type({parent}) = 'OBJECT' "
-            f"AND len(json_keys({parent})) = len(list_distinct(json_keys({parent}))) "
-            f"AND ({items} IS NULL OR json_type({items}) = 'ARRAY')))"
-        )
+        section_ok = f"(object_ok_{parent} AND ({items} IS NULL OR {section_ok}))"
     # Two readings of each item, one parse each: every field's JSON value (NULL when absent or null) and its
     # text (the string itself, or the number as sent); its keys; and each value's JSON type.
     names = [section.declares, *(field for field, _ in section.fields.values())]
@@ -207,7 +221,7 @@ def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: di
     kinds = [*section.fields.values(), *([(section.own_id, "int")] if section.own_id else [])]
     checks = " AND ".join(
         [
-            "json_type(i) = 'OBJECT'",
+            "starts_with(i, '{')",
             "len(k) = len(list_distinct(k))",
             f"{json_type[section.declares]} IN ('VARCHAR', 'NULL')",
             f"coalesce(regexp_full_match({text[section.declares]}, '{_FLAG}'), TRUE)",
@@ -224,7 +238,7 @@ def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: di
         WITH sections AS (
             SELECT ordinal, id_hoja_vida, source_url, archive_sha256,
                 coalesce({section_ok}, FALSE) AS section_ok,
-                CASE WHEN json_type({items}) = 'ARRAY' THEN CAST({items} AS JSON[]) ELSE [] END AS items
+                CASE WHEN starts_with({items}, '[') THEN CAST({items} AS JSON[]) ELSE [] END AS items
             FROM hv
         ), listed AS (
             SELECT *, unnest(items) AS i, generate_subscripts(items, 1) AS pos FROM sections
