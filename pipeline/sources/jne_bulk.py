@@ -1,9 +1,9 @@
 """Hojas de vida of the current JNE API read in bulk by DuckDB (issue 6): the rows `jne.section_row` gives,
 for a whole batch of documents in a few SQL statements instead of one Python parse per document.
 
-Only documents of the expected shape are read here: valid JSON objects, every section a list of objects
-without repeated keys, every field of the type its kind expects (`jne.Section`). Any other document is
-returned as "odd" and goes through the per-document parser, so an odd document gets exactly the rows, the
+Only documents of the expected shape are read here: valid JSON objects with keys, every section a list of
+objects without repeated keys, every field of the type its kind expects (`jne.Section`). Any other document
+is returned as "odd" and goes through the per-document parser, so an odd document gets exactly the rows, the
 values as sent and the quarantine reasons it always got. One difference is on purpose: DuckDB reads a document
 nested deeper than Python's recursion limit, so such a document's sentences are read instead of quarantined.
 
@@ -151,8 +151,9 @@ def _objects(parts: list[str]) -> str:
     """The documents that are JSON objects without repeated keys, with each part (`_parts`) as JSON text
     (`part_n`), but an enclosing object's part as whether it is absent, null or an object without repeated
     keys (`object_ok_n`), so that each of its sections need not parse it again. Each document is parsed once
-    for its parts, once for its keys, once for its type (TRY: not JSON: NULL). The parse is materialized so
-    the filter on its keys is not pushed down into it, with the parse copied into each use."""
+    for its parts and once for its keys (TRY: not JSON: NULL); only an object has keys (anything else has
+    none), so an empty object is left to the parser too. The parse is materialized so the filter on its keys
+    is not pushed down into it, with the parse copied into each use."""
     enclosing = [n for n, part in enumerate(parts, 1) if any(p.startswith(part + ".") for p in parts)]
     split = [f"parts[{n}] AS part_{n}" for n in range(1, len(parts) + 1)]
     split += [
@@ -170,10 +171,13 @@ def _objects(parts: list[str]) -> str:
             SELECT ordinal, id_hoja_vida, source_url, archive_sha256,
                 try(json_extract(body, [{", ".join(f"'$.{p}'" for p in parts)}])) AS parts,
                 try(json_keys(body)) AS keys
-            FROM docs WHERE try(json_type(body)) = 'OBJECT' AND NOT regexp_matches(body, '{_LAX}')
+            FROM docs WHERE NOT regexp_matches(body, '{_LAX}')
         )
         SELECT ordinal, id_hoja_vida, source_url, archive_sha256, {", ".join(kept)}
-        FROM (SELECT *, {", ".join(split)} FROM parsed WHERE len(keys) = len(list_distinct(keys)))
+        FROM (
+            SELECT *, {", ".join(split)}
+            FROM parsed WHERE len(keys) > 0 AND len(keys) = len(list_distinct(keys))
+        )
     """
 
 
