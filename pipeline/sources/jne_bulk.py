@@ -124,7 +124,9 @@ def read(docs: pa.Table, sections: tuple[Section, ...]) -> BulkRows:
         conn.execute(f"CREATE TEMP TABLE hv AS {_objects(parts)}")
         odd = {
             row[0]
-            for row in conn.execute("SELECT ordinal FROM docs EXCEPT SELECT ordinal FROM hv").fetchall()
+            for row in conn.execute(
+                "SELECT ordinal FROM docs EXCEPT SELECT ordinal FROM hv WHERE object_ok"
+            ).fetchall()
         }
         column = {part: n for n, part in enumerate(parts, 1)}
         judged = [_judge(conn, section, n, column) for n, section in enumerate(sections)]
@@ -148,12 +150,12 @@ def read(docs: pa.Table, sections: tuple[Section, ...]) -> BulkRows:
 
 
 def _objects(parts: list[str]) -> str:
-    """The documents that are JSON objects without repeated keys, with each part (`_parts`) as JSON text
-    (`part_n`), but an enclosing object's part as whether it is absent, null or an object without repeated
-    keys (`object_ok_n`), so that each of its sections need not parse it again. Each document is parsed once
-    for its parts and once for its keys (TRY: not JSON: NULL); only an object has keys (anything else has
-    none), so an empty object is left to the parser too. The parse is materialized so the filter on its keys
-    is not pushed down into it, with the parse copied into each use."""
+    """The documents that are JSON, whether each is an object without repeated keys (`object_ok`), and each
+    part (`_parts`) as JSON text (`part_n`), but an enclosing object's part as whether it is absent, null or
+    an object without repeated keys (`object_ok_n`), so that each of its sections need not parse it again.
+    Each document is parsed once for its parts and once for its keys (TRY: not JSON: NULL); only an object
+    has keys (anything else has none), so an empty object is left to the parser too. `object_ok` is a column,
+    not a filter: a filter on it would be pushed down with the parse of the keys copied into each use."""
     enclosing = [n for n, part in enumerate(parts, 1) if any(p.startswith(part + ".") for p in parts)]
     split = [f"parts[{n}] AS part_{n}" for n in range(1, len(parts) + 1)]
     split += [
@@ -167,16 +169,16 @@ def _objects(parts: list[str]) -> str:
         for n in enclosing
     ]
     return f"""
-        WITH parsed AS MATERIALIZED (
+        WITH parsed AS (
             SELECT ordinal, id_hoja_vida, source_url, archive_sha256,
                 try(json_extract(body, [{", ".join(f"'$.{p}'" for p in parts)}])) AS parts,
                 try(json_keys(body)) AS keys
             FROM docs WHERE NOT regexp_matches(body, '{_LAX}')
         )
-        SELECT ordinal, id_hoja_vida, source_url, archive_sha256, {", ".join(kept)}
+        SELECT ordinal, id_hoja_vida, source_url, archive_sha256, object_ok, {", ".join(kept)}
         FROM (
-            SELECT *, {", ".join(split)}
-            FROM parsed WHERE len(keys) > 0 AND len(keys) = len(list_distinct(keys))
+            SELECT *, len(keys) > 0 AND len(keys) = len(list_distinct(keys)) AS object_ok, {", ".join(split)}
+            FROM parsed
         )
     """
 
