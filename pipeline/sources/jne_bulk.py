@@ -165,7 +165,7 @@ def _objects(parts: list[str]) -> str:
     kept = [f"part_{n}" for n in range(1, len(parts) + 1) if n not in enclosing]
     kept += [
         f"part_{n} IS NULL OR part_{n} = 'null' OR "
-        f"(keys_{n} IS NOT NULL AND len(keys_{n}) = len(list_distinct(keys_{n}))) AS object_ok_{n}"
+        f"(keys_{n} IS NOT NULL AND {_no_repeats(f'keys_{n}')}) AS object_ok_{n}"
         for n in enclosing
     ]
     return f"""
@@ -177,10 +177,16 @@ def _objects(parts: list[str]) -> str:
         )
         SELECT ordinal, id_hoja_vida, source_url, archive_sha256, object_ok, {", ".join(kept)}
         FROM (
-            SELECT *, len(keys) > 0 AND len(keys) = len(list_distinct(keys)) AS object_ok, {", ".join(split)}
+            SELECT *, len(keys) > 0 AND {_no_repeats("keys")} AS object_ok, {", ".join(split)}
             FROM parsed
         )
     """
+
+
+def _no_repeats(keys: str) -> str:
+    """SQL: the list of an object's keys (`json_keys`) names no key twice. DuckDB reads the first of repeated
+    keys and Python's json the last, so such an object is left to the parser."""
+    return f"len({keys}) = len(list_distinct({keys}))"
 
 
 def _parts(section: Section) -> list[str]:
@@ -228,7 +234,7 @@ def _judge(conn: duckdb.DuckDBPyConnection, section: Section, n: int, column: di
     checks = " AND ".join(
         [
             "starts_with(i, '{')",
-            "len(k) = len(list_distinct(k))",
+            _no_repeats("k"),
             f"{json_type[section.declares]} IN ('VARCHAR', 'NULL')",
             f"coalesce(regexp_full_match({text[section.declares]}, '{_FLAG}'), TRUE)",
             *(_field_ok(json_type[field], text[field], kind) for field, kind in kinds),
