@@ -1,16 +1,18 @@
 """Model layer: reference tables from the rule files, then one DuckDB table or view per SQL file in sql/, each
-its own asset, all built in one step (`sql_models`)."""
+its own asset, all built in one step (`sql_models`), side by side where they do not read each other."""
 
 from collections.abc import Iterator
+from functools import partial
 
 import dagster as dg
 import duckdb
 
 from assets.partitions import DUCKDB_POOL
-from pipeline.memo import TableFingerprints, build_unless_unchanged
+from pipeline.memo import Built, TableFingerprints, build_unless_unchanged
+from pipeline.model_graph import build_in_order
 from pipeline.reference import crime_categories_table, processes_table, rule_tables
 from pipeline.resources import WarehouseResource
-from pipeline.warehouse import build_model, preview_markdown, replace_rows, sql_text
+from pipeline.warehouse import build_model, ensure_table, preview_markdown, replace_rows, sql_text
 
 
 @dg.asset(group_name="models", kinds={"duckdb"}, pool=DUCKDB_POOL)
@@ -74,7 +76,7 @@ FINANCE_MODELS: list[tuple[str, list[str], str]] = [
     ),
 ]
 
-# name, upstream assets, description. Order follows dependencies.
+# name, upstream assets (every model its SQL reads among them: the order models are built in), description.
 MODELS: list[tuple[str, list[str], str]] = [
     ("candidates", ["stg_candidates"], "One row per candidacy with its JNE list status."),
     (
@@ -109,6 +111,7 @@ MODELS: list[tuple[str, list[str], str]] = [
     (
         "review_queue",
         [
+            "candidates",
             "criminal_records",
             "court_rulings",
             "legislators",
@@ -166,26 +169,30 @@ def _spec(name: str, deps: list[str], description: str) -> dg.AssetSpec:
 def sql_models(
     context: dg.AssetExecutionContext, duckdb: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
-    """The selected models, in dependency order, in one step on one warehouse connection (as dagster-dbt
-    runs a dbt project): a model per step cost about 100 ms of connection, macros and Dagster around its
-    SQL, and each step hashed inputs the one before had just hashed (`TableFingerprints`)."""
+    """The selected models in one step (as dagster-dbt runs a dbt project), `duckdb.model_threads` at a
+    time, each once the models it reads are built (`pipeline.model_graph`): a model per step cost about
+    100 ms of connection, macros and Dagster around its SQL, and each step hashed inputs the one before had
+    just hashed (`TableFingerprints`)."""
     selected = {key.to_user_string() for key in context.selected_asset_keys}
+    reads = {name: deps for name, deps, _ in MODELS if name in selected}
     with duckdb.get_connection() as conn:
         conn.execute(sql_text("macros"))
         conn.execute(sql_text("raw_responses"))  # read by fetch_failures
-        fingerprints = TableFingerprints(conn)
-        for name, _, _ in MODELS:
-            if name in selected:
-                yield _build(context, conn, name, fingerprints)
+        ensure_table(conn, "model_inputs")  # before the cursors: they would race to create it
+        fingerprints = TableFingerprints()
+        build = partial(_build, fingerprints=fingerprints)
+        for name, kept, result in build_in_order(conn, reads, build, duckdb.model_threads):
+            if kept:
+                context.log.info(f"{name}: inputs unchanged since {kept.built_at}; kept as built")
+            context.log.info(f"{name}: {result.metadata['dagster/row_count'].value} rows")
+            yield result
 
 
 def _build(
-    context: dg.AssetExecutionContext,
-    conn: duckdb.DuckDBPyConnection,
-    name: str,
-    fingerprints: TableFingerprints,
-) -> dg.MaterializeResult:
-    """Build one model unless its inputs are unchanged; its row count, preview and breakdown."""
+    conn: duckdb.DuckDBPyConnection, name: str, fingerprints: TableFingerprints
+) -> tuple[str, Built | None, dg.MaterializeResult]:
+    """Build one model unless its inputs are unchanged (what kept it, if so); its row count, preview and
+    breakdown."""
     texts = [sql_text(name), sql_text("macros")]
     if name == "fetch_failures":
         texts.append(sql_text("raw_responses"))
@@ -201,7 +208,4 @@ def _build(
         column = BREAKDOWNS[name]
         counts = conn.execute(f'SELECT "{column}", count(*) FROM "{name}" GROUP BY 1 ORDER BY 1').fetchall()
         metadata[f"by_{column}"] = dg.MetadataValue.json({str(k): v for k, v in counts})
-    if kept:
-        context.log.info(f"{name}: inputs unchanged since {kept.built_at}; kept as built")
-    context.log.info(f"{name}: {rows} rows")
-    return dg.MaterializeResult(asset_key=name, metadata=metadata)
+    return name, kept, dg.MaterializeResult(asset_key=name, metadata=metadata)

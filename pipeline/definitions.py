@@ -71,7 +71,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=[daily_refresh],
         resources={
             "sources": SourcesResource.from_settings(settings),
-            "duckdb": WarehouseResource(database=str(settings.database_path)),
+            "duckdb": WarehouseResource(
+                database=str(settings.database_path), model_threads=settings.model_threads
+            ),
             "publication": PublicationResource.from_settings(settings),
         },
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -161,34 +162,68 @@ def tables_read(
 
 
 class TableFingerprints:
-    """The catalog and the table fingerprints one connection reads, each found once until something is
-    built: the models of one step read the same inputs (stg_candidates, candidates...) over and over.
+    """The catalog and the table fingerprints the models of one step read, each found once until something
+    is built: the models of one step read the same inputs (stg_candidates, candidates...) over and over.
+    Shared by the cursors of a step that builds models side by side (`pipeline.model_graph`), each reading
+    through its own `reader`.
 
-    Sound only while this connection is the only writer (one step holds the warehouse, and DuckDB's file
-    lock keeps other processes out) and `built` is told of every object it writes."""
+    Sound only while the step's models are the only writers (one step holds the warehouse, and DuckDB's file
+    lock keeps other processes out) and `built` is told, once committed, of every object they write."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
-        self._conn = conn
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
         self._catalog: set[tuple[str, ...]] | None = None
         self._known: dict[str, str] = {}
+        self._generation = 0  # objects built so far
+
+    def reader(self, conn: duckdb.DuckDBPyConnection) -> FingerprintReader:
+        """What `conn` reads through this cache, in a transaction it begins after this call."""
+        with self._lock:
+            return FingerprintReader(self, conn, self._generation)
+
+    def built(self, conn: duckdb.DuckDBPyConnection, name: str) -> None:
+        """`name` was written and committed: its fingerprint goes, and every view's (a view's output follows
+        its inputs)."""
+        views = {row[0].lower() for row in conn.execute(_VIEWS).fetchall()}
+        gone = views | {name.lower()}
+        with self._lock:
+            self._known = {ref: value for ref, value in self._known.items() if _name_of(ref) not in gone}
+            self._catalog = None
+            self._generation += 1
+
+
+@dataclass
+class FingerprintReader:
+    """One transaction's reads through a `TableFingerprints`: it takes what the cache holds, and adds what it
+    finds itself only while nothing has been built since the reader was made (a commit after its snapshot
+    began is not in what it reads)."""
+
+    cache: TableFingerprints
+    conn: duckdb.DuckDBPyConnection
+    generation: int
 
     @property
     def catalog(self) -> set[tuple[str, ...]]:
-        if self._catalog is None:
-            self._catalog = _catalog(self._conn)
-        return self._catalog
+        cache = self.cache
+        with cache._lock:
+            if cache._catalog is not None and cache._generation == self.generation:
+                return cache._catalog
+        names = _catalog(self.conn)
+        with cache._lock:
+            if cache._generation == self.generation:
+                cache._catalog = names
+        return names
 
     def of(self, table: str) -> str:
-        if table not in self._known:
-            self._known[table] = table_fingerprint(self._conn, table)
-        return self._known[table]
-
-    def built(self, name: str) -> None:
-        """`name` was written: its fingerprint goes, and every view's (a view's output follows its inputs)."""
-        views = {row[0].lower() for row in self._conn.execute(_VIEWS).fetchall()}
-        gone = views | {name.lower()}
-        self._known = {ref: value for ref, value in self._known.items() if _name_of(ref) not in gone}
-        self._catalog = None
+        cache = self.cache
+        with cache._lock:
+            if table in cache._known and cache._generation == self.generation:
+                return cache._known[table]
+        value = table_fingerprint(self.conn, table)
+        with cache._lock:
+            if cache._generation == self.generation:
+                cache._known[table] = value
+        return value
 
 
 _VIEWS = "SELECT view_name FROM duckdb_views() WHERE NOT internal"
@@ -203,11 +238,12 @@ def inputs_fingerprint(
     conn: duckdb.DuckDBPyConnection,
     texts: list[str],
     extra: object = None,
-    fingerprints: TableFingerprints | None = None,
+    known: FingerprintReader | None = None,
 ) -> str | None:
     """sha256 over `texts` (SQL), `extra` (e.g. code), and the content of every table and view they read;
-    None when what they read cannot be told (always rebuild)."""
-    known = fingerprints if fingerprints is not None else TableFingerprints(conn)
+    None when what they read cannot be told (always rebuild). `known`: fingerprints shared with other models
+    of the step."""
+    known = known if known is not None else TableFingerprints().reader(conn)
     read = [tables_read(conn, text, known.catalog) for text in texts]
     if None in read:
         return None
@@ -257,20 +293,27 @@ def build_unless_unchanged(
     """Run `build` unless `model` exists and was last built from the same inputs (`texts` and what they
     read); returns the record it was kept by, or None when it was built now. Fingerprint, build and record
     share one transaction: the inputs hashed are the ones built from, and a crash leaves the previous
-    object with its previous record, never a new record on an old object. `fingerprints`: what this
-    connection already hashed (several models in one step)."""
+    object with its previous record, never a new record on an old object. `fingerprints`: what the step's
+    models already hashed (several models in one step)."""
     ensure_table(conn, "model_inputs")
-    with transaction(conn):
-        fingerprint = inputs_fingerprint(conn, texts, fingerprints=fingerprints)
-        last = _last_built(conn, model)
-        if fingerprint and last and last.fingerprint == fingerprint:
-            return last
-        build()
-        if fingerprints is not None:
-            fingerprints.built(model)
-        conn.execute("DELETE FROM model_inputs WHERE model = ?", [model])
-        if fingerprint:
-            conn.execute("INSERT INTO model_inputs VALUES (?, ?, ?)", [model, fingerprint, datetime.now(UTC)])
+    known = fingerprints.reader(conn) if fingerprints is not None else None
+    built = False
+    try:
+        with transaction(conn):
+            fingerprint = inputs_fingerprint(conn, texts, known=known)
+            last = _last_built(conn, model)
+            if fingerprint and last and last.fingerprint == fingerprint:
+                return last
+            built = True
+            build()
+            conn.execute("DELETE FROM model_inputs WHERE model = ?", [model])
+            if fingerprint:
+                conn.execute(
+                    "INSERT INTO model_inputs VALUES (?, ?, ?)", [model, fingerprint, datetime.now(UTC)]
+                )
+    finally:
+        if built and fingerprints is not None:  # committed or rolled back: either way, hashed anew
+            fingerprints.built(conn, model)
     return None
 
 

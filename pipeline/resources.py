@@ -167,7 +167,10 @@ class PublicationResource(dg.ConfigurableResource):
 
 class WarehouseResource(DuckDBResource):
     """DuckDB warehouse; creates the data directory the file lives in, and gives the memory a connection's
-    work freed back to the OS when it closes (`release_freed_memory`; Arrow's too, `arrow_on_the_heap`)."""
+    work freed back to the OS when it closes (`release_freed_memory`; Arrow's too, `arrow_on_the_heap`).
+    `model_threads`: how many SQL models are built at a time, like dbt's `threads`."""
+
+    model_threads: int = 2
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)

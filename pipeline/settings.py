@@ -65,6 +65,7 @@ class Settings:
     claridad_page_size: int
     finance_review_above_pen: str
     finance_max_ratio: str
+    model_threads: int
 
     @property
     def database_path(self) -> Path:
@@ -121,4 +122,6 @@ class Settings:
             # the declared income raises a flag.
             finance_review_above_pen=_env("PIPELINE_FINANCE_REVIEW_ABOVE_PEN", "1000000"),
             finance_max_ratio=_env("PIPELINE_FINANCE_MAX_RATIO", "10"),
+            # SQL models built at a time (dbt's `threads`); models that read each other wait their turn.
+            model_threads=int(_env("PIPELINE_MODEL_THREADS", "2")),
         )

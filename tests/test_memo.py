@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from assets.checks import _read_pandas, schema_check
-from assets.models import sql_models
+from assets.models import MODELS, sql_models
 from assets.publish import publication
 from pipeline import memo
 from pipeline.memo import TableFingerprints, build_unless_unchanged, table_fingerprint, tables_read
@@ -148,7 +148,7 @@ def test_models_of_one_step_see_what_the_step_rebuilt(conn: duckdb.DuckDBPyConne
 
     def step() -> dict[str, bool]:
         """Each model, in order, on one connection and one TableFingerprints: True when kept."""
-        fingerprints = TableFingerprints(conn)
+        fingerprints = TableFingerprints()
         kept = {}
         for name, sql in models.items():
             build = lambda sql=sql: conn.execute(sql)  # noqa: E731
@@ -301,3 +301,34 @@ def test_selected_models_alone_are_built_in_their_step(published: Settings) -> N
         ).fetchone()
         conn.execute("DELETE FROM review_queue WHERE item_kind = 'sentinel'")
     assert counts[0] > 0 and counts[1] > 0 and counts[2] == 1
+
+
+def test_every_model_a_model_reads_is_declared_upstream(published: Settings) -> None:
+    """`sql_models` builds a model once its declared upstream models are built: those must include every
+    model its SQL reads (which is also what the lineage in the UI shows)."""
+    models = {name for name, _, _ in MODELS}
+    with duckdb.connect(str(published.database_path), read_only=True) as conn:
+        for name, deps, _ in MODELS:
+            read = tables_read(conn, sql_text(name))
+            assert read is not None, name
+            assert {memo._name_of(ref) for ref in read} & models <= set(deps), name
+
+
+def _build_models(settings: Settings, threads: int) -> dict[str, str]:
+    """Every model built anew (none kept), `threads` at a time; each model's content fingerprint."""
+    with duckdb.connect(str(settings.database_path)) as conn:
+        conn.execute("DELETE FROM model_inputs")
+    resource = WarehouseResource(database=str(settings.database_path), model_threads=threads)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize([sql_models], resources={"duckdb": resource}, instance=instance)
+    assert result.success
+    unchanged = [
+        e.materialization.metadata["unchanged"].value for e in result.get_asset_materialization_events()
+    ]
+    assert len(unchanged) == len(MODELS) and not any(unchanged)
+    with duckdb.connect(str(settings.database_path), read_only=True) as conn:
+        return {name: table_fingerprint(conn, f'"{name}"') for name, _, _ in MODELS}
+
+
+def test_models_built_side_by_side_equal_models_built_one_by_one(published: Settings) -> None:
+    assert _build_models(published, threads=2) == _build_models(published, threads=1)
