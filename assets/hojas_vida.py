@@ -1,6 +1,6 @@
 """Tables read from the hojas de vida: declared criminal sentences and obligation judgments, and (current API)
 declared income and assets, all four from one pass over the bodies not parsed yet (issue 6: each archived
-body is read and decompressed once, and DuckDB reads each document once for every table).
+body is read and decompressed once, and each document is decoded once for every table).
 
 The legacy API (EG2021) publishes declarations in separate per-section answers (`jne_finance_sections`), so
 there only the sentences come from the hojas de vida and the declarations are reloaded from those answers.

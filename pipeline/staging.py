@@ -208,7 +208,7 @@ def _also_named(crime: CrimeMatch) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class HvReader:
     """How one group of tables is read from a hoja de vida: the per-document parser that fills them, the
-    sections DuckDB reads in bulk for them (mapped onto the tables in order, the extra ones onto the last:
+    sections read in bulk for them (`jne_bulk`; mapped onto the tables in order, the extra ones onto the last:
     real estate and vehicles both fill the assets table; None: no bulk reading for this API), and the
     columns derived from the bulk rows (`finish`, one frame per table)."""
 
@@ -338,10 +338,10 @@ def _sentence_reading(row: dict[str, Any], classifier: CrimeClassifier) -> dict[
 
 # Hojas de vida read in bulk per batch: the batch's text is held at once (about 1.6 KB per document).
 BULK_BATCH = 10_000
-# Batches DuckDB reads at once, each on its own thread and connection (DuckDB releases the GIL, and a query
-# of this size runs on one core); the next batch's bodies are read from the archive meanwhile. Two batches of
-# 10,000 side by side: at 150,000, 7.6 s instead of 9.7 s for the same peak memory as one batch of 20,000.
-BULK_READERS = 2
+# Batches read at once, each on a thread of its own, while the caller reads the next batch's texts (DuckDB,
+# which releases the GIL) and handles the batch before. The reading holds the GIL (msgspec and the rows in
+# Python), so a second reader gains nothing: at 150,000, 5.0-5.3 s with two against 4.7-5.2 s with one.
+BULK_READERS = 1
 _ORDER = "_ordinal"
 
 
@@ -365,7 +365,7 @@ def _read_ahead(
 def _hojas_vida_in_bulk(
     process_code: str, documents: Iterable[jne_bulk.Documents], readers: Sequence[HvReader]
 ) -> list[Parsed]:
-    """Like `_parse_tables` for every reader, with the documents of the expected shape read by DuckDB
+    """Like `_parse_tables` for every reader, with the documents of the expected shape read in bulk
     (`jne_bulk`) and the others ("odd": not JSON, unexpected types...) by each reader's parser, one by one, as
     always; rows keep the order of the documents, then of their items, so "first of duplicates" means the same
     thing on both paths. Returns every reader's tables, in order."""
