@@ -55,12 +55,15 @@ def _scalar(value: Any) -> Any:
 
 Earlier = Callable[[Fetched], Sequence[Fetched]]
 
+# What a parser gives for one table of one response: rows as dicts, or (read in bulk) columns of values.
+Rows = list[dict[str, Any]] | dict[str, list[Any]]
+
 
 def _parse_each(
     table: str,
     process_code: str | None,
     responses: Iterable[Fetched],
-    parse: Callable[[Fetched], list[dict[str, Any]]],
+    parse: Callable[[Fetched], Rows],
     columns: list[str],
     earlier: Earlier | None = None,
 ) -> Parsed:
@@ -71,7 +74,7 @@ def _parse_each(
 def _parse_tables(
     process_code: str | None,
     responses: Iterable[Fetched],
-    parse: Callable[[Fetched], Sequence[list[dict[str, Any]]]],
+    parse: Callable[[Fetched], Sequence[Rows]],
     tables: Sequence[tuple[str, list[str]]],
     earlier: Earlier | None = None,
 ) -> list[Parsed]:
@@ -80,7 +83,7 @@ def _parse_tables(
     One that cannot be read is quarantined in every table, and its request's newest earlier body that still
     reads (`earlier`) is loaded in its place, so a bad answer never deletes rows loaded before.
     """
-    rows: list[list[dict[str, Any]]] = [[] for _ in tables]
+    chunks: list[list[Rows]] = [[] for _ in tables]
     failures: list[tuple[Fetched, str]] = []
     for fetched in responses:
         try:
@@ -90,20 +93,45 @@ def _parse_tables(
             got = _first_readable(earlier(fetched) if earlier else (), parse, process_code) or [
                 [] for _ in tables
             ]
-        for mine, new in zip(rows, got, strict=True):
-            mine += new
+        for mine, new in zip(chunks, got, strict=True):
+            _add(mine, new)
     failed = pd.DataFrame(
         [{"process_code": process_code, **_provenance(f)} for f, _ in failures],
         columns=["process_code", "source_url", "archive_sha256"],
     )
     reasons = [reason for _, reason in failures]
     return [
-        Parsed(
-            pd.DataFrame(table_rows, columns=columns, dtype=object),  # values as parsed: no float ids
-            quarantine_rows(table, failed, "parse", None, reasons),
-        )
-        for (table, columns), table_rows in zip(tables, rows, strict=True)
+        Parsed(_table(table_chunks, columns), quarantine_rows(table, failed, "parse", None, reasons))
+        for (table, columns), table_chunks in zip(tables, chunks, strict=True)
     ]
+
+
+def _add(chunks: list[Rows], new: Rows) -> None:
+    """One response's rows added to a table's chunks, joined to the last chunk when of the same form. Columns
+    are copied first: a parser may keep those it gave (`candidates` compares a page with those before)."""
+    last = chunks[-1] if chunks else None
+    if isinstance(last, list) and isinstance(new, list):
+        last += new
+    elif isinstance(last, dict) and isinstance(new, dict) and last.keys() == new.keys():
+        for column, values in new.items():
+            last[column] += values
+    else:
+        chunks.append(
+            {column: list(values) for column, values in new.items()} if isinstance(new, dict) else new
+        )
+
+
+def _table(chunks: list[Rows], columns: list[str]) -> pd.DataFrame:
+    """One table of the chunks, in order; values as parsed (object columns: no float ids)."""
+    frames = [
+        pd.DataFrame({c: chunk.get(c, [None] * _count(chunk)) for c in columns}, dtype=object)
+        if isinstance(chunk, dict)
+        else pd.DataFrame(chunk, columns=columns, dtype=object)
+        for chunk in chunks
+    ]
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns, dtype=object)
 
 
 class _Unreadable(Exception):
@@ -114,9 +142,9 @@ class _Unreadable(Exception):
 
 def _first_readable(
     candidates: Iterable[Fetched],
-    parse: Callable[[Fetched], Sequence[list[dict[str, Any]]]],
+    parse: Callable[[Fetched], Sequence[Rows]],
     process_code: str | None,
-) -> Sequence[list[dict[str, Any]]]:
+) -> Sequence[Rows]:
     for previous in candidates:
         try:
             return _rows_of(previous, parse, process_code)
@@ -126,12 +154,16 @@ def _first_readable(
 
 
 def _rows_of(
-    fetched: Fetched, parse: Callable[[Fetched], Sequence[list[dict[str, Any]]]], process_code: str | None
-) -> list[list[dict[str, Any]]]:
+    fetched: Fetched, parse: Callable[[Fetched], Sequence[Rows]], process_code: str | None
+) -> list[Rows]:
     provenance = _provenance(fetched)
-    try:  # the usual values (ASCII text, None, integers) told without a call to _scalar: 25% less time
+    extra = {"process_code": process_code, **provenance}
+    try:
         return [
-            [
+            {**rows, **{column: [value] * _count(rows) for column, value in extra.items()}}
+            if isinstance(rows, dict)  # read in bulk: of the expected types (`jne_bulk.list_page`)
+            # the usual values (ASCII text, None, integers) told without a call to _scalar: 25% less time
+            else [
                 {
                     "process_code": process_code,
                     **{
@@ -162,26 +194,46 @@ def candidates(
     columns: list[str],
     earlier: Earlier | None = None,
 ) -> Parsed:
-    """Candidacies of every list page. A page that repeats another page of its list word for word (a server
-    answering page 1 for page 2) is unreadable: its own candidacies never arrived."""
-    pages: dict[tuple[str, str], dict[frozenset, tuple[Any, list[dict[str, Any]]]]] = {}
+    """Candidacies of every list page (read in bulk when the module says how: `jne.LIST_FIELDS`). A page that
+    repeats another page of its list word for word (a server answering page 1 for page 2) is unreadable: its
+    own candidacies never arrived."""
+    pages: dict[tuple[str, str], dict[frozenset, tuple[Any, Rows]]] = {}
+    in_bulk = hasattr(module, "LIST_FIELDS")
 
-    def parse(fetched: Fetched) -> list[dict[str, Any]]:
-        rows = module.parse_candidates(fetched, process)
+    def parse(fetched: Fetched) -> Rows:
+        rows = jne_bulk.list_page(fetched, process) if in_bulk else None
+        if rows is None:
+            rows = module.parse_candidates(fetched, process)
         body = dict(fetched.request.json_body or {})
         page = body.pop("skip", None)
-        ids = frozenset(str(row.get("id_hoja_vida")) for row in rows)
+        ids = frozenset(map(str, _column(rows, "id_hoja_vida")))
         seen = pages.setdefault((fetched.request.full_url, json.dumps(body, sort_keys=True)), {})
         other_page, other_rows = seen.get(ids, (page, []))
-        if rows and other_page != page and _same_rows(rows, other_rows):
+        if _count(rows) and other_page != page and _same_rows(_records(rows), _records(other_rows)):
             raise SourceFormatError(
                 fetched.request.full_url,
-                f"page {page} repeats the {len(rows)} candidacies of page {other_page} of the same list",
+                f"page {page} repeats the {_count(rows)} candidacies of page {other_page} of the same list",
             )
         seen[ids] = (page, rows)
         return rows
 
     return _parse_each("stg_candidates", process.code, responses, parse, columns, earlier)
+
+
+def _count(rows: Rows) -> int:
+    return len(next(iter(rows.values()), [])) if isinstance(rows, dict) else len(rows)
+
+
+def _column(rows: Rows, column: str) -> Iterable[Any]:
+    return rows[column] if isinstance(rows, dict) else (row.get(column) for row in rows)
+
+
+def _records(rows: Rows) -> list[dict[str, Any]]:
+    return (
+        [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
+        if isinstance(rows, dict)
+        else rows
+    )
 
 
 def _same_rows(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:

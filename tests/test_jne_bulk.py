@@ -4,6 +4,7 @@ invented benchmark documents and odd ones, mixed; odd documents are the only one
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -21,6 +22,7 @@ from pipeline.http.archive import TEXTS_SUFFIX, Archive
 from pipeline.http.request import Fetched, Request
 from pipeline.processes import get_process
 from pipeline.rules.crimes import CrimeClassifier
+from pipeline.schemas import candidates as candidates_schema
 from pipeline.schemas import civil_sentences, criminal_sentences, declared_assets, declared_income
 from pipeline.sources import jne, jne_bulk
 from pipeline.validate import split_valid
@@ -392,3 +394,96 @@ def test_a_damaged_text_file_leaves_every_body_to_the_segments(documents, tmp_pa
     for mine, theirs in zip(got, _sentences(docs, jne), strict=True):
         pd.testing.assert_frame_equal(_sorted(mine), _sorted(theirs))
     assert "text files failed" in caplog.text
+
+
+# Candidate list pages: the rows `jne.parse_candidates` gives, read in bulk (`jne_bulk.list_page`).
+LISTS = RECORDINGS.parent / "lists"
+ROW = {
+    "idOrgPol": 99_100_001,
+    "txNom": "ANA",
+    "txApePat": "EJEMPLO",
+    "txApeMat": "MUESTRA",
+    "txOrgPol": "PARTIDO DEMOSTRATIVO",
+    "txDocId": "99000001",
+    "txEstCand": "INSCRITO",
+    "nuPos": 1,
+    "idHojaVida": 99_000_001,
+}
+
+
+def _page(*rows: dict[str, Any], **envelope: Any) -> bytes:
+    return json.dumps({"data": list(rows), "count": len(rows), "totalPages": 1, **envelope}).encode()
+
+
+def _row(n: int, **changes: Any) -> dict[str, Any]:
+    return {**ROW, "txDocId": f"99{n:06d}", "idHojaVida": 99_000_000 + n, **changes}
+
+
+# Pages left to the parser (not of the expected shape), and pages read in bulk with values the schema judges.
+ODD_PAGES: dict[str, bytes] = {
+    "not JSON": b'{"data": [',
+    "BOM": "\ufeff".encode() + _page(_row(1)),
+    "NaN": _page(_row(2, nuPos=float("nan"))),
+    "lone surrogate": _page(_row(3)).replace(b"ANA", b"ANA \\ud800", 1),
+    "dni as a number": _page(_row(4, txDocId=99000004)),
+    "name as an object": _page(_row(5, txNom={"a": 1})),
+    "position as true": _page(_row(6, nuPos=True)),
+    "position as a fraction": _page(_row(7, nuPos=1.5)),
+    "row not an object": _page(_row(8), "x"),
+    "data not a list": json.dumps({"data": {"a": 1}, "totalPages": 1}).encode(),
+    "no total pages": json.dumps({"data": [_row(9)]}).encode(),
+    "negative total pages": _page(_row(10), totalPages=-1),
+    "total pages as text": _page(_row(11), totalPages="1"),
+}
+PAGES_READ_IN_BULK: dict[str, bytes] = {
+    "empty": _page(),
+    "missing and null fields": _page(_row(12, txApeMat=None), {"idHojaVida": 99_000_013, "txNom": "SOLO"}),
+    "id as digits": _page(_row(14, idHojaVida="99000014")),
+    "id as words": _page(_row(15, idHojaVida="NUEVE")),
+    "district of its own and blank": _page(
+        _row(16, txDistritoElectoral="LIMA"), _row(17, txDistritoElectoral="")
+    ),
+    "names to trim and accents": _page(_row(18, txNom="  JOSÉ ", txApeMat="")),
+    "repeated key": _page(_row(19)).replace(b'"txNom": "ANA"', b'"txNom": "X", "txNom": "ANA"', 1),
+    "bad DNI": _page(_row(20, txDocId="1234")),
+    "unknown status": _page(_row(21, txEstCand="OTRO")),
+}
+
+
+def _list_pages() -> list[Fetched]:
+    """Recorded pages, a generated page of 400, and the odd pages, each answering one page of a list."""
+    process_lists = PROCESS.lists
+    bodies = [(int(p.stem.split("-")[0]), p.read_bytes()) for p in sorted(LISTS.glob("*.json"))]
+    spec = next(s for s in list_specs() if s["office"] != "PRESIDENCIA")
+    generated = [json.loads(row) for row, _ in generate_rows(spec, 0, 400, seed=3, ordinal=0)]
+    bodies.append((1, json.dumps({"data": generated, "count": 400, "totalPages": 1}).encode()))
+    bodies += [(2, body) for body in (*ODD_PAGES.values(), *PAGES_READ_IN_BULK.values())]
+    pages = []
+    for n, (list_index, body) in enumerate(bodies):
+        request = jne.list_request("http://127.0.0.1:9/api/v1", PROCESS, process_lists[list_index], n + 1, 50)
+        pages.append(Fetched(request, 200, hashlib.sha256(body).hexdigest(), body, "", datetime.now(UTC), 0))
+    return pages
+
+
+def test_only_odd_list_pages_are_left_to_the_parser() -> None:
+    read = {n: jne_bulk.list_page(page, PROCESS) is not None for n, page in enumerate(_list_pages())}
+    odd = {n for n, bulk in read.items() if not bulk}
+    first_odd = len(read) - len(ODD_PAGES) - len(PAGES_READ_IN_BULK)
+    assert odd == set(range(first_odd, first_odd + len(ODD_PAGES)))
+
+
+def test_list_pages_read_in_bulk_give_what_the_parser_gives() -> None:
+    pages = _list_pages()
+    for first in (pages[0], pages[-1]):  # a page before, word for word: unreadable
+        filter_ = first.request.json_body["filter"]
+        spec = next(s for s in PROCESS.lists if all(filter_.get(k) == v for k, v in s.filter.items()))
+        again = jne.list_request("http://127.0.0.1:9/api/v1", PROCESS, spec, len(pages) + 1, 50)
+        pages.append(dataclasses.replace(first, request=again))
+    schema = candidates_schema.schema
+    columns = list(schema.columns)
+    per_page = SimpleNamespace(parse_candidates=jne.parse_candidates)
+    bulk = _validated((staging.candidates(pages, PROCESS, jne, columns),), [schema])
+    parser = _validated((staging.candidates(pages, PROCESS, per_page, columns),), [schema])
+    assert bulk[0].shape[0] > 500 and bulk[1].shape[0] >= 10  # valid rows and quarantine rows both compared
+    for got, expected in zip(bulk, parser, strict=True):
+        pd.testing.assert_frame_equal(got, expected)

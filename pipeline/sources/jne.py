@@ -62,7 +62,8 @@ def crawl_candidate_lists(
     return firsts + (fetch(rest) if rest else [])
 
 
-def _spec_for(fetched: Fetched, process: Process) -> CandidateList:
+def spec_for(fetched: Fetched, process: Process) -> CandidateList:
+    """The configured list a list page answers (from the filter its request sent)."""
     sent = (fetched.request.json_body or {}).get("filter", {})
     for spec in process.lists:
         if all(sent.get(key) == value for key, value in spec.filter.items()):
@@ -73,7 +74,7 @@ def _spec_for(fetched: Fetched, process: Process) -> CandidateList:
 def parse_candidates(fetched: Fetched, process: Process) -> list[dict[str, Any]]:
     """Candidate rows of one list page, in our columns."""
     rows, _ = parse_list_page(fetched.content, fetched.request.full_url)
-    spec = _spec_for(fetched, process)
+    spec = spec_for(fetched, process)
     return [candidate_row(row, spec) for row in rows]
 
 
@@ -104,23 +105,39 @@ def parse_list_page(body: bytes, url: str) -> tuple[list[dict[str, Any]], int]:
     return rows, total_pages
 
 
+# A candidate list row's fields (column -> (API field, kind)): `candidate_row` reads them as sent, and
+# `jne_bulk.list_page` reads pages whose every field holds what its kind says (text: a string, int: an
+# integer; either may be null).
+LIST_FIELDS = {
+    "id_hoja_vida": ("idHojaVida", "int"),
+    "dni": ("txDocId", "text"),
+    "nombres": ("txNom", "text"),
+    "apellido_paterno": ("txApePat", "text"),
+    "apellido_materno": ("txApeMat", "text"),
+    "party_id": ("idOrgPol", "int"),
+    "party_name": ("txOrgPol", "text"),
+    "list_position": ("nuPos", "int"),
+    "status": ("txEstCand", "text"),
+}
+DISTRICT_FIELD = "txDistritoElectoral"  # a row's district; the list's own when the row has none
+NAME_COLUMNS = ("nombres", "apellido_paterno", "apellido_materno")  # full_name, in this order
+CANDIDATE_COLUMNS = ("office", "district", *list(LIST_FIELDS)[:5], "full_name", *list(LIST_FIELDS)[5:])
+
+
 def candidate_row(raw: dict[str, Any], spec: CandidateList) -> dict[str, Any]:
     """Map a list row to our candidacy columns. Values stay as sent; the schema checks them."""
-    names = [raw.get("txNom"), raw.get("txApePat"), raw.get("txApeMat")]
-    return {
+    row = {column: raw.get(name) for column, (name, _) in LIST_FIELDS.items()}
+    row |= {
         "office": spec.office,
-        "district": raw.get("txDistritoElectoral") or spec.district,
-        "id_hoja_vida": raw.get("idHojaVida"),
-        "dni": raw.get("txDocId"),
-        "nombres": raw.get("txNom"),
-        "apellido_paterno": raw.get("txApePat"),
-        "apellido_materno": raw.get("txApeMat"),
-        "full_name": " ".join([str(n).strip() for n in names if n]),
-        "party_id": raw.get("idOrgPol"),
-        "party_name": raw.get("txOrgPol"),
-        "list_position": raw.get("nuPos"),
-        "status": raw.get("txEstCand"),
+        "district": raw.get(DISTRICT_FIELD) or spec.district,
+        "full_name": full_name(*(row[column] for column in NAME_COLUMNS)),
     }
+    return {column: row[column] for column in CANDIDATE_COLUMNS}
+
+
+def full_name(*names: Any) -> str:
+    """Given names and surnames as one text, the empty ones left out."""
+    return " ".join([str(n).strip() for n in names if n])
 
 
 def parse_hoja_vida(body: bytes, url: str) -> dict[str, Any]:

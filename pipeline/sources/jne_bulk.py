@@ -1,5 +1,6 @@
-"""Hojas de vida of the current JNE API read in bulk (issue 6): the rows `jne.section_row` gives, for a whole
-batch of documents, each decoded once by msgspec into the fields its sections read and nothing else.
+"""Hojas de vida and candidate lists of the current JNE API read in bulk (issue 6): the rows
+`jne.section_row` gives, for a whole batch of documents, each decoded once by msgspec into the fields its
+sections read and nothing else; and the candidacies of a list page (`list_page`) as columns.
 
 Only documents of the expected shape are read here: JSON objects with every sentence list, every section a
 list of objects, every field of the type its kind expects (`jne.Section`). Any other document is returned as
@@ -28,6 +29,8 @@ import pandas as pd
 import pyarrow as pa
 
 from pipeline.http.request import Fetched
+from pipeline.processes import Process
+from pipeline.sources import jne
 from pipeline.sources.amounts import amount
 from pipeline.sources.jne import VEHICLE, VEHICLE_PARTS, Section, vehicle_description
 
@@ -289,3 +292,44 @@ def _bodies(column: pa.ChunkedArray) -> Iterator[memoryview | None]:
         valid = chunk.is_valid().to_pylist() if chunk.null_count else [True] * len(chunk)
         for ok, start, end in zip(valid, offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
             yield data[start:end] if ok else None
+
+
+def list_page(fetched: Fetched, process: Process) -> dict[str, list[Any]] | None:
+    """The candidacies of a list page as `jne.parse_candidates` gives them (the same columns and values), as
+    columns, when the page is of the expected shape: an object with `totalPages` a non-negative integer and
+    `data` a list of objects whose every field of `jne.LIST_FIELDS` holds what its kind says. None for any
+    other page, which the parser reads (and quarantines with its reason, when it must)."""
+    try:
+        page = _LIST_PAGE.decode(fetched.content)
+    except (msgspec.MsgspecError, RecursionError):
+        return None
+    if page.totalPages < 0:
+        return None
+    spec = jne.spec_for(fetched, process)
+    district, *fields = [list(c) for c in zip(*map(msgspec.structs.astuple, page.data), strict=True)] or [
+        [] for _ in range(len(jne.LIST_FIELDS) + 1)
+    ]
+    columns = dict(zip(jne.LIST_FIELDS, fields, strict=True))
+    names = zip(*(columns[column] for column in jne.NAME_COLUMNS), strict=True)
+    columns |= {
+        "office": [spec.office] * len(district),
+        "district": [value or spec.district for value in district],
+        "full_name": [jne.full_name(*parts) for parts in names],
+    }
+    return {column: columns[column] for column in jne.CANDIDATE_COLUMNS}
+
+
+def _list_decoder() -> msgspec.json.Decoder:
+    """A list page: its rows' district, then the fields of `jne.LIST_FIELDS` (null when missing, as
+    `dict.get` gives them to the parser), and `totalPages` (the parser refuses a page without it)."""
+    row = msgspec.defstruct(
+        "ListRow",
+        [(jne.DISTRICT_FIELD, str | None, None)]
+        + [(name, _KINDS[kind], None) for name, kind in jne.LIST_FIELDS.values()],
+        gc=False,
+    )
+    page = msgspec.defstruct("ListPage", [("data", list[row]), ("totalPages", int)], gc=False)
+    return msgspec.json.Decoder(page)
+
+
+_LIST_PAGE = _list_decoder()
