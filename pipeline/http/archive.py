@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, NamedTuple, Self
+from typing import BinaryIO, Self
 
 SEGMENT_LIMIT = 256 * 1024 * 1024
 TEXTS_SUFFIX = ".texts"
@@ -56,10 +56,10 @@ _INDEX_LINE = re.compile(rb"([0-9a-f]{64}) ([0-9]+) ([0-9]+)")
 _READ_BUFFER = 1024 * 1024
 
 
-class _Location(NamedTuple):
-    segment: Path
-    offset: int
-    length: int
+# Where a body is: its segment's path, offset and length. A plain tuple of text and numbers, which the
+# garbage collector stops tracking (a named tuple or a Path in it it would track), so that the index (one
+# entry per body, 150,000 and more) does not lengthen every collection of the run.
+_Location = tuple[str, int, int]
 
 
 @dataclass
@@ -162,19 +162,19 @@ class Archive:
 
         A file may still lack a body that is not UTF-8, and a reader must check that a text hashes to its sha
         (`incremental._hash_to`); whatever it cannot find or check, it reads with `get_many`."""
-        by_segment: dict[Path, list[str]] = {}
+        by_segment: dict[str, list[str]] = {}
         absent = []
         with self._lock:
             index = self._loaded_index()
             for sha in dict.fromkeys(shas):
                 if (location := index.get(sha)) is not None:
-                    by_segment.setdefault(location.segment, []).append(sha)
+                    by_segment.setdefault(location[0], []).append(sha)
                 else:
                     absent.append(sha)
-            stored = Counter(location.segment for location in index.values()) if min_share else {}
+            stored = Counter(segment for segment, _, _ in index.values()) if min_share else {}
         found: dict[Path, list[str]] = {}
         for segment, wanted in by_segment.items():
-            path = segment.with_suffix(TEXTS_SUFFIX)
+            path = Path(segment).with_suffix(TEXTS_SUFFIX)
             if len(wanted) >= min_share * stored.get(segment, 0) and path.is_file():
                 found[path] = wanted
             else:
@@ -210,17 +210,16 @@ class Archive:
                 if absent := [sha for sha in absent if sha not in index]:
                     more = f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""
                     raise FileNotFoundError(f"archive {self.root} has no body {absent[0]}{more}")
-            by_segment: dict[Path, list[tuple[int, int, str]]] = {}
+            by_segment: dict[str, list[tuple[int, int, str]]] = {}
             for sha in wanted:
                 if (location := index.get(sha)) is not None:
-                    by_segment.setdefault(location.segment, []).append(
-                        (location.offset, location.length, sha)
-                    )
+                    segment, offset, length = location
+                    by_segment.setdefault(segment, []).append((offset, length, sha))
             legacy = [sha for sha in wanted if sha not in index]
         return self._read(by_segment, legacy)
 
     def _read(
-        self, by_segment: dict[Path, list[tuple[int, int, str]]], legacy: list[str]
+        self, by_segment: dict[str, list[tuple[int, int, str]]], legacy: list[str]
     ) -> Iterator[tuple[str, bytes]]:
         for segment in sorted(by_segment):
             members = sorted(by_segment[segment])
@@ -286,11 +285,10 @@ class Archive:
                 f.seek(done)
                 text = f.read()
             complete = text.rfind(b"\n") + 1
-            segment = idx.with_suffix(".gz")
+            segment = str(idx.with_suffix(".gz"))
             for line in text[:complete].splitlines():
                 if match := _INDEX_LINE.fullmatch(line):
-                    location = _Location(segment, int(match[2]), int(match[3]))
-                    self._index.setdefault(match[1].decode(), location)
+                    self._index.setdefault(match[1].decode(), (segment, int(match[2]), int(match[3])))
             self._scanned[idx] = done + complete
 
     def _append(self, sha: str, member: bytes, text_line: bytes | None) -> _Location:
@@ -313,7 +311,7 @@ class Archive:
         self._scanned[segment.index_path] = segment.index.tell()  # our lines are in _index already
         if offset + len(member) >= self.segment_limit:
             self._close_segment()
-        return _Location(segment.path, offset, len(member))
+        return str(segment.path), offset, len(member)
 
     def _writer(self) -> _Segment:
         """The open segment, opened on first use. A segment inherited through fork() is left to the parent,

@@ -219,9 +219,11 @@ class _Section:
         self.integers = [n for n, kind in enumerate(self.kinds, 1) if kind == "int"]
         self.amounts = [n for n, kind in enumerate(self.kinds, 1) if kind == "money"]
         self.positions: list[int] = []  # each row's document, by its position in the batch
-        self.rows_kept: list[list[Any]] = []
+        # Rows as tuples: of text, numbers and None only, the garbage collector stops tracking them, so the
+        # batch's rows do not make each full collection longer (lists did: 1.2 s of 5.2 s in collections).
+        self.rows_kept: list[tuple[Any, ...]] = []
 
-    def rows(self, items: list[Any], hv_id: int | None, amounts: dict[bytes, Any]) -> list[list[Any]]:
+    def rows(self, items: list[Any], hv_id: int | None, amounts: dict[bytes, Any]) -> list[tuple[Any, ...]]:
         """The rows of one document's items that declare something (the parser reads no other)."""
         rows = []
         declares_not, own_id = self.section.declares_not, self.section.own_id
@@ -240,10 +242,10 @@ class _Section:
                     row[n] = _integer(row[n])
             for n in self.amounts:
                 row[n] = _amount(row[n], amounts)
-            rows.append(row)
+            rows.append(tuple(row))
         return rows
 
-    def keep(self, position: int, rows: list[list[Any]]) -> None:
+    def keep(self, position: int, rows: list[tuple[Any, ...]]) -> None:
         if rows:
             self.positions += [position] * len(rows)
             self.rows_kept += rows
