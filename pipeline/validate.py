@@ -138,7 +138,9 @@ def _digits_as_int(value: Any) -> Any:
     return int(value) if type(value) is str and _DIGITS.fullmatch(value) else value
 
 
-_DIGITS = re.compile(r"-?[0-9]+")
+# Digits Python turns into an int: past its limit (4,300 digits) int() raises, so longer digits stay text,
+# which no integer column takes (quarantined like any text there).
+_DIGITS = re.compile(r"-?[0-9]{1,4300}")
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

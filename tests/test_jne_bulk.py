@@ -135,6 +135,9 @@ ODD: dict[str, bytes] = {
     "id as text": json.dumps(
         _hv(25, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal="X1"))
     ).encode(),
+    "item number of 5,000 digits": json.dumps(
+        _hv(36, sentenciaPenal=_item("sentenciaPenal", nuItemSentenciaPenal="9" * 5000))
+    ).encode(),
     "id beyond 64 bits": json.dumps(
         _hv(17, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal=2**64 + 1))
     ).encode(),
@@ -446,6 +449,7 @@ PAGES_READ_IN_BULK: dict[str, bytes] = {
     "names to trim and accents": _page(_row(18, txNom="  JOSÉ ", txApeMat="")),
     "repeated key": _page(_row(19)).replace(b'"txNom": "ANA"', b'"txNom": "X", "txNom": "ANA"', 1),
     "bad DNI": _page(_row(20, txDocId="1234")),
+    "id of 5,000 digits": _page(_row(22, idHojaVida="9" * 5000)),
     "unknown status": _page(_row(21, txEstCand="OTRO")),
 }
 

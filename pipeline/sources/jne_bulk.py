@@ -38,7 +38,7 @@ from pipeline.sources.jne import VEHICLE, VEHICLE_PARTS, Section, vehicle_descri
 # amount is kept as its raw JSON text until `_amount` reads it.
 _KINDS: dict[str, Any] = {"text": str | None, "int": int | str | None, "money": msgspec.Raw}
 _FLAG = re.compile(r"[A-Za-z0-9]*")  # a yes/no answer as typed: no spaces or other letters to strip or fold
-_INTEGER = re.compile(r"-?[0-9]+")
+_INTEGER = re.compile(r"-?[0-9]{1,19}")  # no 64-bit integer has more digits
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _UNSET = msgspec.UNSET
 _VALUE = msgspec.json.Decoder(float_hook=Decimal)
@@ -188,7 +188,7 @@ def _integer(value: int | str | None) -> int | None:
     if type(value) is str:
         if not _INTEGER.fullmatch(value):
             raise _Odd
-        value = int(value)
+        value = int(value)  # at most 20 characters (_INTEGER): within what int() takes
     if value is not None and not _INT64_MIN <= value <= _INT64_MAX:
         raise _Odd
     return value
