@@ -105,9 +105,9 @@ def parse_list_page(body: bytes, url: str) -> tuple[list[dict[str, Any]], int]:
     return rows, total_pages
 
 
-# A candidate list row's fields (column -> (API field, kind)): `candidate_row` reads them as sent, and
-# `jne_bulk.list_page` reads pages whose every field holds what its kind says (text: a string, int: an
-# integer; either may be null).
+# A candidate list row's fields (column -> (API field, kind)): `candidate_row` reads them as sent, and so does
+# `jne_bulk.list_page`, for pages whose every field holds what its kind says (text: a string; int: an integer,
+# or text for the schema to judge; either may be null).
 LIST_FIELDS = {
     "id_hoja_vida": ("idHojaVida", "int"),
     "dni": ("txDocId", "text"),
