@@ -419,3 +419,16 @@ def test_belongs_to_reads_the_process_filter() -> None:
     assert claridad.belongs_to(claridad.org_request("", "t", 0), EG2026)  # cross-process: kept everywhere
     detail = claridad.detail_request("", "t", {"ruc": "1", "organizacion": "X", "proceso": "EG 2021"}, 1, 500)
     assert claridad.belongs_to(detail, EG2021) and not claridad.belongs_to(detail, EG2026)
+
+
+def test_a_har_entry_that_cannot_be_read_is_an_error_naming_it() -> None:
+    """An entry with a status that is not a number (a hand-edited or damaged export) fails the export with
+    the file and the entry named, instead of an error about int()."""
+    url = "https://claridad.onpe.gob.pe/claridad-backend/portal" + next(iter(claridad.KINDS))
+    assert claridad.kind(url) is not None  # read as a Claridad answer, not skipped as another site's
+    other = {"request": {"method": "GET", "url": url}, "response": {"status": 200}}
+    entries = [other, {"request": {"method": "POST", "url": url}, "response": {"status": "abc"}}]
+    har = json.dumps({"log": {"entries": entries}}).encode()
+    with pytest.raises(SourceFormatError, match="HAR entry 2 cannot be read") as info:
+        claridad.har_responses(har, "exports/claridad.har")
+    assert info.value.url == "exports/claridad.har"

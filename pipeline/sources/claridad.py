@@ -303,19 +303,29 @@ def har_responses(content: bytes, source: str) -> list[tuple[Request, int, bytes
     except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise SourceFormatError(source, f"not a HAR export ({exc!r})") from None
     out = []
-    for entry in entries:
-        request, response = entry.get("request") or {}, entry.get("response") or {}
-        url = str(request.get("url", ""))
-        if request.get("method") != "POST" or kind(url) is None:
-            continue
+    for n, entry in enumerate(entries, 1):
         try:
-            body = json.loads((request.get("postData") or {}).get("text") or "null")
-        except ValueError:
-            body = None
-        page = response.get("content") or {}
-        text = page.get("text") or ""
-        raw = base64.b64decode(text) if page.get("encoding") == "base64" else text.encode("utf-8")
-        redacted = {k: v for k, v in body.items() if k != "token"} if isinstance(body, dict) else body
-        status, content_type = int(response.get("status") or 0), str(page.get("mimeType") or "")
-        out.append((Request("POST", url, json_body=redacted), status, raw, content_type))
+            answer = _har_answer(entry)
+        except (ValueError, TypeError, AttributeError) as exc:  # e.g. a status that is not a number
+            raise SourceFormatError(source, f"HAR entry {n} cannot be read ({exc!r})") from None
+        if answer is not None:
+            out.append(answer)
     return out
+
+
+def _har_answer(entry: dict[str, Any]) -> tuple[Request, int, bytes, str] | None:
+    """One HAR entry as (redacted request, status, body, content type); None when not a Claridad answer."""
+    request, response = entry.get("request") or {}, entry.get("response") or {}
+    url = str(request.get("url", ""))
+    if request.get("method") != "POST" or kind(url) is None:
+        return None
+    try:
+        body = json.loads((request.get("postData") or {}).get("text") or "null")
+    except ValueError:
+        body = None
+    page = response.get("content") or {}
+    text = page.get("text") or ""
+    raw = base64.b64decode(text) if page.get("encoding") == "base64" else text.encode("utf-8")
+    redacted = {k: v for k, v in body.items() if k != "token"} if isinstance(body, dict) else body
+    status, content_type = int(response.get("status") or 0), str(page.get("mimeType") or "")
+    return Request("POST", url, json_body=redacted), status, raw, content_type
