@@ -221,16 +221,10 @@ def _texts(work: pd.DataFrame, texts: Mapping[Path, list[str]], size: int) -> It
 def _hash_to(texts: pa.Array, sha256s: list[str]) -> np.ndarray:
     """Whether each text's UTF-8 bytes hash to its sha256 (a null text does not). hashlib on the Arrow buffer
     rather than DuckDB's sha256(): reading the 150,000 benchmark texts takes 0.9 s of CPU instead of 1.8 s."""
-    if not pa.types.is_large_string(texts.type):
-        texts = texts.cast(pa.large_string())
-    _, offsets_buffer, data_buffer = texts.buffers()
-    offsets = np.frombuffer(offsets_buffer, np.int64)[texts.offset : texts.offset + len(texts) + 1].tolist()
-    data = memoryview(data_buffer if data_buffer is not None else b"")
-    valid = texts.is_valid().to_pylist()
     return np.array(
         [
-            ok and hashlib.sha256(data[start:end]).hexdigest() == sha
-            for ok, start, end, sha in zip(valid, offsets[:-1], offsets[1:], sha256s, strict=True)
+            body is not None and hashlib.sha256(body).hexdigest() == sha
+            for body, sha in zip(jne_bulk.utf8_views(texts), sha256s, strict=True)
         ],
         dtype=bool,
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -172,8 +173,8 @@ class TableFingerprints:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._catalog: set[tuple[str, ...]] | None = None
-        self._known: dict[str, str] = {}
+        # _CATALOG: the catalog; a table's SQL reference: its fingerprint
+        self._found: dict[str, Any] = {}
         self._generation = 0  # objects built so far
 
     def reader(self, conn: duckdb.DuckDBPyConnection) -> FingerprintReader:
@@ -182,21 +183,38 @@ class TableFingerprints:
             return FingerprintReader(self, conn, self._generation)
 
     def built(self, conn: duckdb.DuckDBPyConnection, name: str) -> None:
-        """`name` was written and committed: its fingerprint goes, and every view's (a view's output follows
-        its inputs)."""
+        """`name` was written and committed: the catalog goes, with its fingerprint and every view's (a
+        view's output follows its inputs)."""
         views = {row[0].lower() for row in conn.execute(_VIEWS).fetchall()}
         gone = views | {name.lower()}
         with self._lock:
-            self._known = {ref: value for ref, value in self._known.items() if _name_of(ref) not in gone}
-            self._catalog = None
+            self._found = {
+                key: value
+                for key, value in self._found.items()
+                if key != _CATALOG and _name_of(key) not in gone
+            }
             self._generation += 1
+
+    def found(self, key: str, generation: int, find: Callable[[], Any]) -> Any:
+        """What `key` names, from the cache, or `find()` kept only while nothing was built since
+        `generation` (a commit after a transaction's snapshot began is not in what it reads)."""
+        with self._lock:
+            if key in self._found and self._generation == generation:
+                return self._found[key]
+        value = find()
+        with self._lock:
+            if self._generation == generation:
+                self._found[key] = value
+        return value
+
+
+_CATALOG = ""  # the catalog's key among the fingerprints (no SQL reference is empty)
 
 
 @dataclass
 class FingerprintReader:
     """One transaction's reads through a `TableFingerprints`: it takes what the cache holds, and adds what it
-    finds itself only while nothing has been built since the reader was made (a commit after its snapshot
-    began is not in what it reads)."""
+    finds itself only while nothing has been built since the reader was made."""
 
     cache: TableFingerprints
     conn: duckdb.DuckDBPyConnection
@@ -204,26 +222,10 @@ class FingerprintReader:
 
     @property
     def catalog(self) -> set[tuple[str, ...]]:
-        cache = self.cache
-        with cache._lock:
-            if cache._catalog is not None and cache._generation == self.generation:
-                return cache._catalog
-        names = _catalog(self.conn)
-        with cache._lock:
-            if cache._generation == self.generation:
-                cache._catalog = names
-        return names
+        return self.cache.found(_CATALOG, self.generation, lambda: _catalog(self.conn))
 
     def of(self, table: str) -> str:
-        cache = self.cache
-        with cache._lock:
-            if table in cache._known and cache._generation == self.generation:
-                return cache._known[table]
-        value = table_fingerprint(self.conn, table)
-        with cache._lock:
-            if cache._generation == self.generation:
-                cache._known[table] = value
-        return value
+        return self.cache.found(table, self.generation, lambda: table_fingerprint(self.conn, table))
 
 
 _VIEWS = "SELECT view_name FROM duckdb_views() WHERE NOT internal"

@@ -121,7 +121,20 @@ LIST_FIELDS = {
 }
 DISTRICT_FIELD = "txDistritoElectoral"  # a row's district; the list's own when the row has none
 NAME_COLUMNS = ("nombres", "apellido_paterno", "apellido_materno")  # full_name, in this order
-CANDIDATE_COLUMNS = ("office", "district", *list(LIST_FIELDS)[:5], "full_name", *list(LIST_FIELDS)[5:])
+CANDIDATE_COLUMNS = (  # a candidacy row's columns, in order
+    "office",
+    "district",
+    "id_hoja_vida",
+    "dni",
+    "nombres",
+    "apellido_paterno",
+    "apellido_materno",
+    "full_name",
+    "party_id",
+    "party_name",
+    "list_position",
+    "status",
+)
 
 
 def candidate_row(raw: dict[str, Any], spec: CandidateList) -> dict[str, Any]:

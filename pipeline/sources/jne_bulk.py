@@ -126,7 +126,7 @@ def read(docs: pa.Table, sections: tuple[Section, ...]) -> BulkRows:
     ordinals = docs.column("ordinal").to_pylist()
     hv_ids = docs.column("id_hoja_vida").to_pylist()
     odd: set[int] = set()
-    for n, body in enumerate(_bodies(docs.column("body"))):
+    for n, body in enumerate(utf8_views(docs.column("body"))):
         try:
             if body is None:
                 raise _Odd
@@ -196,17 +196,16 @@ def _integer(value: int | str | None) -> int | None:
 
 def _amount(raw: msgspec.Raw | None, amounts: dict[bytes, Any]) -> Any:
     """An amount as `amounts.amount` makes it of the value `amounts.load_json` reads; one object per distinct
-    raw text."""
+    raw text (`amounts`: those made so far)."""
     if raw is None:
         return None
     text = bytes(raw)
-    value = amounts.get(text, _Odd)
-    if value is _Odd:
+    if text not in amounts:
         value = _VALUE.decode(text)
-        value = amounts[text] = amount(value) if value is None or type(value) in (int, str, Decimal) else _Odd
-        if value is _Odd:
+        if value is not None and type(value) not in (int, str, Decimal):  # an object, a list, true or false
             raise _Odd
-    return value
+        amounts[text] = amount(value)
+    return amounts[text]
 
 
 class _Section:
@@ -284,9 +283,9 @@ class _Section:
         return frame[["ordinal", *columns, "source_url", "archive_sha256"]]
 
 
-def _bodies(column: pa.ChunkedArray) -> Iterator[memoryview | None]:
-    """Each text's UTF-8 bytes, straight from the Arrow buffers (None for a null)."""
-    for chunk in column.chunks:
+def utf8_views(texts: pa.Array | pa.ChunkedArray) -> Iterator[memoryview | None]:
+    """Each text's UTF-8 bytes, straight from the Arrow buffers, without a copy (None for a null)."""
+    for chunk in texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]:
         offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         _, offsets_buffer, data_buffer = chunk.buffers()
         offsets = np.frombuffer(offsets_buffer, offset_type)[chunk.offset : chunk.offset + len(chunk) + 1]
