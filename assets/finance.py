@@ -28,7 +28,7 @@ from pipeline import staging
 from pipeline.campaigns import Campaign, get_campaign
 from pipeline.http.request import Fetched
 from pipeline.processes import get_process
-from pipeline.resources import SourcesResource, WarehouseResource
+from pipeline.resources import SourcesResource, WarehouseResource, warehouse_held
 from pipeline.schemas import (
     campaign_expenses,
     candidate_finance,
@@ -164,6 +164,7 @@ def staged_spec(name: str, deps: list[str], description: str, group: str = GROUP
     partitions_def=processes_partitions,
     pool=DUCKDB_POOL,
 )
+@warehouse_held
 def stg_claridad(
     context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:

@@ -16,7 +16,7 @@ from assets.raw import jne_source, read_earlier, read_latest
 from assets.staged import SCHEMAS, columns, load_changed_hojas_vida, load_validated
 from pipeline import staging
 from pipeline.processes import get_process
-from pipeline.resources import SourcesResource, WarehouseResource
+from pipeline.resources import SourcesResource, WarehouseResource, warehouse_held
 from pipeline.rules.crimes import CrimeClassifier
 
 SENTENCE_TABLES = ("stg_criminal_sentences", "stg_civil_sentences")
@@ -51,6 +51,7 @@ DECLARATION_TABLES = ("stg_declared_income", "stg_declared_assets")
     partitions_def=processes_partitions,
     pool=DUCKDB_POOL,
 )
+@warehouse_held
 def stg_hojas_vida(
     context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:

@@ -14,7 +14,7 @@ from assets.raw import jne_source, read_earlier, read_latest
 from pipeline import incremental, staging
 from pipeline.http.request import Fetched
 from pipeline.processes import get_process
-from pipeline.resources import SourcesResource, WarehouseResource
+from pipeline.resources import SourcesResource, WarehouseResource, warehouse_held
 from pipeline.rules.crimes import CrimeClassifier
 from pipeline.schemas import candidates, civil_sentences, court_rulings, criminal_sentences, legislators
 from pipeline.validate import split_valid
@@ -223,6 +223,7 @@ def _fail_on_emptied_lists(
 
 
 @dg.asset(**_staged("stg_candidates", ["jne_candidate_lists"], "Candidacies from the JNE lists, validated."))
+@warehouse_held
 def stg_candidates(
     context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource
 ) -> dg.MaterializeResult:
@@ -251,6 +252,7 @@ def stg_candidates(
 
 
 @dg.asset(**_staged("stg_legislators", ["congress_rosters"], "Congress roster rows, validated."))
+@warehouse_held
 def stg_legislators(
     context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource
 ) -> dg.MaterializeResult:
@@ -270,6 +272,7 @@ def stg_legislators(
 
 
 @dg.asset(**_staged("stg_court_rulings", ["court_rulings_file"], "Curated court rulings, validated.", False))
+@warehouse_held
 def stg_court_rulings(
     context: dg.AssetExecutionContext, sources: SourcesResource, duckdb: WarehouseResource
 ) -> dg.MaterializeResult:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -184,3 +187,31 @@ class WarehouseResource(DuckDBResource):
                 yield conn
         finally:
             release_freed_memory()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Keep the database open for a step that opens several connections: each then joins the database
+        this one holds (DuckDB's instance cache) in about 1 ms, where opening it anew loads the catalog and
+        closing it checkpoints, 25-45 ms each at 150,000 candidates. The file lock is held for the step only,
+        as each connection holds it, so the DuckDB pool keeps steps of other runs apart as before."""
+        with self.get_connection():
+            yield
+
+
+def warehouse_held(compute: Callable[..., Any]) -> Callable[..., Any]:
+    """An asset's compute function run with its `duckdb` resource held open (`WarehouseResource.held`)."""
+    if inspect.isgeneratorfunction(compute):
+
+        @functools.wraps(compute)
+        def generate(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            with kwargs["duckdb"].held():
+                yield from compute(*args, **kwargs)
+
+        return generate
+
+    @functools.wraps(compute)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with kwargs["duckdb"].held():
+            return compute(*args, **kwargs)
+
+    return run
