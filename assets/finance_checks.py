@@ -10,7 +10,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
-from assets.checks import Validator, schema_check
+from assets.checks import SchemaCheck, Validator
 from assets.finance import FINANCE_SCHEMAS
 
 
@@ -33,8 +33,8 @@ def _validate_per_process(table: str) -> Validator:
     return validate
 
 
-finance_checks = [
-    schema_check(
+FINANCE_CHECKS = [
+    SchemaCheck(
         table,
         _validate_per_process(table),
         read=read_exact,

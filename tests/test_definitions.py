@@ -50,3 +50,32 @@ def test_schema_check_fails_on_bad_rows_and_blocks_the_models(offline_settings) 
     tables = {row[0] for row in query(offline_settings, "SELECT table_name FROM information_schema.tables")}
     assert "stg_candidates" in tables and "stg_legislators" in tables
     assert "candidates" not in tables and "empty_seat_flags" not in tables and "legislators" not in tables
+
+
+def test_a_check_in_the_shared_step_fails_alone_and_blocks_the_models(offline_settings) -> None:
+    """The staged tables other than stg_candidates are checked in one step: a bad row left in one of them
+    fails that table's check only, the others still pass, and the models are not built."""
+    import duckdb
+
+    from pipeline.cli import materialize
+    from pipeline.warehouse import ensure_table
+    from tests.support import query
+
+    offline_settings.data_dir.mkdir(parents=True)
+    with duckdb.connect(str(offline_settings.database_path)) as conn:
+        ensure_table(conn, "stg_legislators")
+        conn.execute(
+            "INSERT INTO stg_legislators VALUES ('EG2016', 'asamblea', 'X', '2016-2021', "
+            "'Persona Inventada', NULL, NULL, NULL, NULL, NULL, 'http://old', ?)",
+            ["b" * 64],
+        )
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert not materialize(["EG2026"], offline_settings, instance)
+        run_id = instance.get_runs(limit=1)[0].run_id
+        records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    evaluations = [record.event_log_entry.dagster_event.event_specific_data for record in records.records]
+    results = {evaluation.asset_key.to_user_string(): evaluation.passed for evaluation in evaluations}
+    assert results["stg_legislators"] is False
+    assert results["stg_criminal_sentences"] and results["stg_declared_assets"] and results["stg_candidates"]
+    tables = {row[0] for row in query(offline_settings, "SELECT table_name FROM information_schema.tables")}
+    assert "stg_legislators" in tables and "legislators" not in tables and "empty_seat_flags" not in tables

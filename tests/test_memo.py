@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from assets.checks import _read_pandas, schema_check
+from assets.checks import SchemaCheck, _read_pandas, schema_checks_step
 from assets.models import MODELS, sql_models
 from assets.publish import publication
 from pipeline import memo
@@ -195,12 +195,14 @@ def test_check_results_are_reused_for_the_same_content_only(tmp_path: Path) -> N
             "FROM (VALUES (-1), (2)) v(id)"
         )
     resource = WarehouseResource(database=database)
-    check = schema_check(
-        "stg_candidates", lambda f: _no_negative_ids(f.rename(columns={"id_hoja_vida": "id"}))
+    step = schema_checks_step(
+        "candidates_check",
+        [SchemaCheck("stg_candidates", lambda f: _no_negative_ids(f.rename(columns={"id_hoja_vida": "id"})))],
     )
 
     def run() -> dg.AssetCheckResult:
-        return check(duckdb=resource)
+        (result,) = step(dg.build_asset_check_context(), duckdb=resource)
+        return result
 
     first, second = run(), run()
     assert not first.passed and "reused_from" not in first.metadata
