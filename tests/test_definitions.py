@@ -79,3 +79,22 @@ def test_a_check_in_the_shared_step_fails_alone_and_blocks_the_models(offline_se
     assert results["stg_criminal_sentences"] and results["stg_declared_assets"] and results["stg_candidates"]
     tables = {row[0] for row in query(offline_settings, "SELECT table_name FROM information_schema.tables")}
     assert "stg_legislators" in tables and "legislators" not in tables and "empty_seat_flags" not in tables
+
+
+def test_one_schema_check_of_the_shared_step_runs_alone(offline_settings) -> None:
+    """Selected on its own (as the UI does), a check of the shared step runs alone: the others are not run."""
+    from pipeline.definitions import build_definitions
+
+    key = dg.AssetCheckKey(dg.AssetKey("stg_legislators"), "stg_legislators_matches_schema")
+    job = build_definitions(offline_settings).resolve_implicit_global_asset_job_def()
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.get_subset(asset_selection=set(), asset_check_selection={key}).execute_in_process(
+            instance=instance
+        )
+    evaluations = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
+    assert result.success
+    assert [(e.asset_check_key, e.passed) for e in evaluations] == [(key, True)]
