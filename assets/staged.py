@@ -99,10 +99,7 @@ def load_changed_hojas_vida(
     A group is judged on its own: a body one group cannot read keeps that group's previous rows only."""
     process_code = context.partition_key
     with duckdb.get_connection() as conn:
-        work = {group: incremental.pending(conn, group, process_code) for group in groups}
-    to_parse = pd.concat([w.to_parse for w in work.values()], ignore_index=True).drop_duplicates(
-        ["id_hoja_vida", "sha256"]
-    )
+        to_parse, work = incremental.pending(conn, list(groups), process_code)
     current = max(w.current for w in work.values())
     counts = ", ".join(f"{g}: {len(w.to_parse)}, {len(w.removed)} no longer listed" for g, w in work.items())
     context.log.info(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -92,33 +92,53 @@ class Pending:
     removed: list[int]
 
 
-def pending(conn: duckdb.DuckDBPyConnection, asset: str, process_code: str) -> Pending:
+def pending(
+    conn: duckdb.DuckDBPyConnection, assets: Sequence[str], process_code: str
+) -> tuple[pd.DataFrame, dict[str, Pending]]:
+    """The hojas de vida any of `assets` must (re)parse, in the order of their sha256 (PENDING_COLUMNS), and
+    each asset's own `Pending`: found in one pass, as the assets read the same bodies."""
     for table in ("hv_crawl_state", "hv_parsed"):
         ensure_table(conn, table)
-    params = {"asset": asset, "process": process_code, "parser": parser_fingerprint()}
     current = conn.execute(
-        "SELECT count(*) FROM hv_crawl_state WHERE process_code = $process AND sha256 IS NOT NULL",
-        {"process": process_code},
+        "SELECT count(*) FROM hv_crawl_state WHERE process_code = ? AND sha256 IS NOT NULL", [process_code]
     ).fetchone()[0]
-    to_parse = conn.execute(
-        """
-        SELECT s.id_hoja_vida, s.method, s.url, s.sha256
-        FROM hv_crawl_state s LEFT JOIN hv_parsed p
-            ON p.asset = $asset AND p.process_code = s.process_code AND p.id_hoja_vida = s.id_hoja_vida
-        WHERE s.process_code = $process AND s.sha256 IS NOT NULL
-            AND (s.sha256 IS DISTINCT FROM p.sha256 OR p.parser IS DISTINCT FROM $parser)
-        ORDER BY s.sha256
-        """,
-        params,
+    # Per asset: its row of hv_parsed, and whether the body in force is not the one it parsed (or was
+    # parsed by other code).
+    joins = "".join(
+        f"LEFT JOIN hv_parsed p{n} ON p{n}.asset = $asset{n} AND p{n}.process_code = s.process_code "
+        f"AND p{n}.id_hoja_vida = s.id_hoja_vida "
+        for n in range(len(assets))
+    )
+    needs = [
+        f"(s.sha256 IS DISTINCT FROM p{n}.sha256 OR p{n}.parser IS DISTINCT FROM $parser)"
+        for n in range(len(assets))
+    ]
+    flags = ", ".join(f"{need} AS needs{n}" for n, need in enumerate(needs))
+    found = conn.execute(
+        f"SELECT s.id_hoja_vida, s.method, s.url, s.sha256, {flags} FROM hv_crawl_state s {joins}"
+        f"WHERE s.process_code = $process AND s.sha256 IS NOT NULL AND ({' OR '.join(needs)}) "
+        "ORDER BY s.sha256",
+        {
+            "process": process_code,
+            "parser": parser_fingerprint(),
+            **{f"asset{n}": a for n, a in enumerate(assets)},
+        },
     ).fetchdf()
-    removed = conn.execute(
-        """
-        SELECT id_hoja_vida FROM hv_parsed WHERE asset = $asset AND process_code = $process
-        EXCEPT SELECT id_hoja_vida FROM hv_crawl_state WHERE process_code = $process AND sha256 IS NOT NULL
-        """,
-        {"asset": asset, "process": process_code},
-    ).fetchall()
-    return Pending(int(current), to_parse, [row[0] for row in removed])
+    to_parse = found[list(PENDING_COLUMNS)]
+    work = {}
+    for n, asset in enumerate(assets):
+        removed = conn.execute(
+            "SELECT id_hoja_vida FROM hv_parsed WHERE asset = $asset AND process_code = $process EXCEPT "
+            "SELECT id_hoja_vida FROM hv_crawl_state WHERE process_code = $process AND sha256 IS NOT NULL",
+            {"asset": asset, "process": process_code},
+        ).fetchall()
+        needed = found[f"needs{n}"]
+        mine = to_parse if needed.all() else to_parse[needed.to_numpy()].reset_index(drop=True)
+        work[asset] = Pending(int(current), mine, [row[0] for row in removed])
+    return to_parse, work
+
+
+PENDING_COLUMNS = ("id_hoja_vida", "method", "url", "sha256")
 
 
 # DuckDB reads a segment's whole text file at about 19 us a body, its sha256 checked; Python reads one body

@@ -131,3 +131,42 @@ def test_a_changed_list_row_rechecks_that_hoja_de_vida_only(jne: BenchServer) ->
 
     assert stats.get("hv_200", 0) + stats.get("hv_304", 0) == 1
     assert metadata["jne_hojas_vida"]["by_reason"] == {"fresh": CANDIDATES - 1, "list_changed": 1}
+
+
+def test_pending_finds_each_assets_work_in_one_pass(tmp_path: Path) -> None:
+    """Two staging assets read the same bodies: the union of what either must parse comes in sha256 order,
+    and each asset gets its own share (a new body, another parser version, nothing parsed yet) and its own
+    hojas de vida no longer listed."""
+    import duckdb
+
+    from pipeline.warehouse import ensure_table
+
+    parser = incremental.parser_fingerprint()
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        for table in ("hv_crawl_state", "hv_parsed"):
+            ensure_table(conn, table)
+        state = [(1, "c" * 64), (2, "a" * 64), (3, "b" * 64), (4, None)]  # 4: never fetched
+        for hv_id, sha in [*state, (5, "d" * 64)]:
+            code = PROCESS if hv_id != 5 else "EG2021"  # another process's body: not this one's work
+            conn.execute(
+                "INSERT INTO hv_crawl_state (process_code, id_hoja_vida, method, url, sha256) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [code, hv_id, "GET", f"http://jne/hv/{hv_id}", sha],
+            )
+        parsed = [
+            ("sentences", 1, "c" * 64, parser),  # in force: nothing to do
+            ("sentences", 2, "0" * 64, parser),  # an older body: parse the new one
+            ("sentences", 3, "b" * 64, "older parser"),  # parsed by other code: again
+            ("declarations", 1, "c" * 64, parser),
+            ("declarations", 2, "a" * 64, parser),
+            ("declarations", 9, "e" * 64, parser),  # no longer listed
+        ]  # declarations never parsed 3
+        for asset, hv_id, sha, by in parsed:
+            conn.execute("INSERT INTO hv_parsed VALUES (?, ?, ?, ?, ?)", [asset, PROCESS, hv_id, sha, by])
+        to_parse, work = incremental.pending(conn, ["sentences", "declarations"], PROCESS)
+    assert list(to_parse.columns) == ["id_hoja_vida", "method", "url", "sha256"]
+    assert list(to_parse["id_hoja_vida"]) == [2, 3]  # sha256 aaa..., bbb...
+    assert list(work["sentences"].to_parse["id_hoja_vida"]) == [2, 3]
+    assert list(work["declarations"].to_parse["id_hoja_vida"]) == [3]
+    assert (work["sentences"].removed, work["declarations"].removed) == ([], [9])
+    assert work["sentences"].current == work["declarations"].current == 3
