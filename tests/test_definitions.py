@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipeline.definitions import defs
+from pipeline.settings import Settings
 
 
 def test_definitions_load_with_job_schedule_and_blocking_checks() -> None:
@@ -30,22 +31,29 @@ def test_every_writer_is_in_the_duckdb_pool_and_grouped_by_layer() -> None:
     assert {"claridad_responses", "stg_contributions", "finance_flags"} <= groups["finance"]
 
 
-def test_schema_check_fails_on_bad_rows_and_blocks_the_models(offline_settings) -> None:
-    """Rows that bypassed validation (here: left by an older version in another partition) fail the blocking
-    check, and the flag tables are not built from them."""
+def _unvalidated_row(settings: Settings, table: str, values: str) -> None:
+    """A row in `table` that never went through validation (left by an older version in another partition),
+    its archive reference last."""
     import duckdb
 
     from pipeline.warehouse import ensure_table
+
+    settings.data_dir.mkdir(parents=True)
+    with duckdb.connect(str(settings.database_path)) as conn:
+        ensure_table(conn, table)
+        conn.execute(f"INSERT INTO {table} VALUES ({values}, ?)", ["b" * 64])
+
+
+def test_schema_check_fails_on_bad_rows_and_blocks_the_models(offline_settings) -> None:
+    """Rows that bypassed validation (here: left by an older version in another partition) fail the blocking
+    check, and the flag tables are not built from them."""
     from tests.support import query, run_pipeline
 
-    offline_settings.data_dir.mkdir(parents=True)
-    with duckdb.connect(str(offline_settings.database_path)) as conn:
-        ensure_table(conn, "stg_candidates")
-        conn.execute(
-            "INSERT INTO stg_candidates VALUES ('EG2016', 'CONGRESO', NULL, 5, '123', 'X', 'Y', 'Z', "
-            "'X Y Z', NULL, 'P', 1, 'INSCRITO', 'http://old', ?)",
-            ["b" * 64],
-        )
+    _unvalidated_row(
+        offline_settings,
+        "stg_candidates",
+        "'EG2016', 'CONGRESO', NULL, 5, '123', 'X', 'Y', 'Z', 'X Y Z', NULL, 'P', 1, 'INSCRITO', 'http://old'",
+    )
     assert not run_pipeline(offline_settings, ["EG2026"])
     tables = {row[0] for row in query(offline_settings, "SELECT table_name FROM information_schema.tables")}
     assert "stg_candidates" in tables and "stg_legislators" in tables
@@ -55,20 +63,14 @@ def test_schema_check_fails_on_bad_rows_and_blocks_the_models(offline_settings) 
 def test_a_check_in_the_shared_step_fails_alone_and_blocks_the_models(offline_settings) -> None:
     """The staged tables other than stg_candidates are checked in one step: a bad row left in one of them
     fails that table's check only, the others still pass, and the models are not built."""
-    import duckdb
-
     from pipeline.cli import materialize
-    from pipeline.warehouse import ensure_table
     from tests.support import query
 
-    offline_settings.data_dir.mkdir(parents=True)
-    with duckdb.connect(str(offline_settings.database_path)) as conn:
-        ensure_table(conn, "stg_legislators")
-        conn.execute(
-            "INSERT INTO stg_legislators VALUES ('EG2016', 'asamblea', 'X', '2016-2021', "
-            "'Persona Inventada', NULL, NULL, NULL, NULL, NULL, 'http://old', ?)",
-            ["b" * 64],
-        )
+    _unvalidated_row(
+        offline_settings,
+        "stg_legislators",
+        "'EG2016', 'asamblea', 'X', '2016-2021', 'Persona Inventada', NULL, NULL, NULL, NULL, NULL, 'http://old'",
+    )
     with dg.DagsterInstance.ephemeral() as instance:
         assert not materialize(["EG2026"], offline_settings, instance)
         run_id = instance.get_runs(limit=1)[0].run_id
