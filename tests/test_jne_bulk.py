@@ -141,6 +141,19 @@ ODD: dict[str, bytes] = {
     "id beyond 64 bits": json.dumps(
         _hv(17, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal=2**64 + 1))
     ).encode(),
+    "id as digits beyond 64 bits": json.dumps(
+        _hv(37, sentenciaPenal=_item("sentenciaPenal", idHvSentenciaPenal=str(2**63)))
+    ).encode(),
+    "answer ending in a line break": json.dumps(
+        _hv(38, sentenciaPenal=_item("sentenciaPenal", tengoSentenciaPenal="NO\n"))
+    ).encode(),
+    # Odd only after rows of the same document were read: none of them may stay.
+    "second item odd": json.dumps(
+        _hv(39, sentenciaPenal=_item("sentenciaPenal") + _item("sentenciaPenal", idHvSentenciaPenal="X2"))
+    ).encode(),
+    "vehicle amount true after sentences and income": json.dumps(
+        {**_hv(40), **_declaring(bienMueble=_item("bienMueble", valor=True))}
+    ).encode(),
     # msgspec refuses these (not JSON); Python refuses them too, or reads a float.
     "trailing comma": json.dumps(_hv(18)).replace("}]", "},]", 1).encode(),
     "nan amount": json.dumps({**_hv(19), **_declaring(ingreso=_item("ingreso", remuBrutaPublico=1))})
