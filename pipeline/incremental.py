@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import duckdb
@@ -33,6 +35,7 @@ from pipeline.staging import Parsed
 from pipeline.warehouse import ensure_table, insert_rows, transaction
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 PIPELINE_DIR = Path(__file__).resolve().parent
 # What decides the rows a body turns into: parsers, rules, vocabularies, schemas. A change to any of them
 # makes every body count as not parsed yet, so new rules reach rows loaded before.
@@ -168,7 +171,7 @@ class ArchivedBodies:
         read = np.zeros(len(work), dtype=bool)
         first = 0
         try:
-            for table in _texts(work, texts, size) if texts else ():
+            for table in _ahead(_texts(work, texts, size)) if texts else ():
                 rows = table.column("row").to_numpy()
                 read[rows] = True
                 ordinals = pa.array(range(first, first + len(rows)), pa.int64())
@@ -188,6 +191,24 @@ class ArchivedBodies:
         `rows`."""
         method, url, sha = work.loc[rows[ordinal - first], ["method", "url", "sha256"]]
         return Fetched(request_from(method, url, None), 200, sha, self.archive.get(sha), "", _now(), 0)
+
+
+_END = object()
+
+
+def _ahead(batches: Generator[T, None, None]) -> Iterator[T]:
+    """`batches`, each made on a thread of its own while the caller handles the one before: DuckDB reads the
+    next texts (without the GIL) while the bulk reader parses (with it), instead of each waiting for the
+    other (150,000 hojas de vida: the reader waited about 0.8 s of 3 s for texts). One thread advances the
+    iterator, always the same one, and closes it when the caller stops early."""
+    with ThreadPoolExecutor(1, thread_name_prefix="texts") as pool:
+        try:
+            coming = pool.submit(next, batches, _END)
+            while (batch := coming.result()) is not _END:
+                coming = pool.submit(next, batches, _END)
+                yield batch
+        finally:
+            pool.submit(batches.close)
 
 
 def _texts(work: pd.DataFrame, texts: Mapping[Path, list[str]], size: int) -> Iterator[pa.Table]:

@@ -170,3 +170,38 @@ def test_pending_finds_each_assets_work_in_one_pass(tmp_path: Path) -> None:
     assert list(work["declarations"].to_parse["id_hoja_vida"]) == [3]
     assert (work["sentences"].removed, work["declarations"].removed) == ([], [9])
     assert work["sentences"].current == work["declarations"].current == 3
+
+
+def _batches(made_on: list[str], closed: list[bool], fail_at: int | None = None) -> Iterator[int]:
+    try:
+        for n in range(5):
+            made_on.append(threading.current_thread().name)
+            if n == fail_at:
+                raise ValueError(f"batch {n} is damaged")
+            yield n
+    finally:
+        closed.append(True)
+
+
+def test_texts_read_ahead_come_in_order_from_one_other_thread_and_errors_reach_the_caller() -> None:
+    made_on: list[str] = []
+    closed: list[bool] = []
+    assert list(incremental._ahead(_batches(made_on, closed))) == [0, 1, 2, 3, 4]
+    assert len(set(made_on)) == 1 and made_on[0] != threading.current_thread().name
+    assert closed == [True]
+    got: list[int] = []
+    with pytest.raises(ValueError, match="batch 2 is damaged"):
+        got.extend(incremental._ahead(_batches([], [], fail_at=2)))
+    assert got == [0, 1]
+
+
+def test_texts_read_ahead_stop_when_the_caller_stops() -> None:
+    made_on: list[str] = []
+    closed: list[bool] = []
+    batches = _batches(made_on, closed)  # held here: only an explicit close finishes it
+    ahead = incremental._ahead(batches)
+    assert next(ahead) == 0
+    ahead.close()
+    assert closed == [True]  # the reader's own cleanup (DuckDB's connection) ran
+    assert len(made_on) <= 2  # at most the batch being made ahead
+    assert not [t for t in threading.enumerate() if t.name.startswith("texts")]
