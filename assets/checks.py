@@ -37,9 +37,10 @@ CHECK_CODE = [
 
 def _read_pandas(conn: ddb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     """The frame DuckDB's fetchdf() gives, read in one scan through Arrow. Text columns holding a value are
-    converted by Arrow (the same `str` columns without a Python object per value: stg_candidates at 150,000
-    rows in 0.07 s instead of 0.45 s); the others by DuckDB, whose dtypes depend on the values (an all-null
-    text column is `object`, a boolean with nulls `boolean`)."""
+    converted by Arrow, into the Arrow string type the schemas coerce text to (without a Python object per
+    value, and with nothing left for the coercion to convert: stg_candidates at 150,000 rows read and checked
+    in 0.19 s instead of 0.27 s); the others by DuckDB, whose dtypes depend on the values (an all-null text
+    column is `object`, a boolean with nulls `boolean`)."""
     arrow = conn.sql(f'SELECT * FROM "{table}"').to_arrow_table()
     text = [
         field.name
@@ -48,10 +49,13 @@ def _read_pandas(conn: ddb.DuckDBPyConnection, table: str) -> pd.DataFrame:
         and arrow[field.name].null_count < arrow.num_rows
     ]
     rest = [name for name in arrow.column_names if name not in text]
-    parts = [arrow.select(text).to_pandas()] if text else []
+    parts = [arrow.select(text).to_pandas(types_mapper=_ARROW_TEXT.get)] if text else []
     if rest:
         parts.append(conn.from_arrow(arrow.select(rest)).fetchdf())
     return pd.concat(parts, axis=1)[arrow.column_names]
+
+
+_ARROW_TEXT = {kind: pd.StringDtype("pyarrow") for kind in (pyarrow.string(), pyarrow.large_string())}
 
 
 def _validate_with(schema: pa.DataFrameSchema) -> Validator:

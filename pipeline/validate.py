@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 
 QUARANTINE_COLUMNS = [
     "table_name",
@@ -84,7 +85,7 @@ def split_valid(
     df: pd.DataFrame, schema: pa.DataFrameSchema, table: str, max_passes: int = 3
 ) -> ValidationOutcome:
     """Validate lazily: the valid rows (coerced to the schema's types), and a quarantine row per failure."""
-    remaining, quarantined = _fractions(df.reset_index(drop=True), schema, table)
+    remaining, quarantined = _fractions(_as_text(df.reset_index(drop=True), schema), schema, table)
     for _ in range(max_passes):
         try:
             valid = schema.validate(remaining, lazy=True)
@@ -105,6 +106,27 @@ def split_valid(
             continue
         return ValidationOutcome(valid=valid, quarantine=_concat(quarantined))
     raise ValueError(f"{table}: validation did not settle after {max_passes} passes")
+
+
+def _as_text(df: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """Text columns of Python strings (as parsers give them) in the schema's Arrow string type, made by Arrow
+    in one pass: pandera's coercion converts and checks each value in Python (stg_candidates at 150,000 rows:
+    0.43-0.59 s validated, 0.35-0.39 s typed first). A column holding anything but text and nulls is left
+    to pandera, which coerces or quarantines it as before."""
+    for name, column in schema.columns.items():
+        if name not in df or df[name].dtype != object or not isinstance(column.dtype.type, pd.StringDtype):
+            continue
+        if column.dtype.type.storage != "pyarrow" or pd.api.types.infer_dtype(df[name]) not in _TEXT:
+            continue  # infer_dtype: every value a str (Arrow would also take bytes), told in C
+        try:
+            text = pyarrow.array(df[name].to_numpy(), pyarrow.string(), from_pandas=True)
+        except UnicodeEncodeError:  # a lone surrogate: pandera's to judge
+            continue
+        df[name] = pd.Series(pd.arrays.ArrowStringArray(text), index=df.index, name=name)
+    return df
+
+
+_TEXT = ("string", "empty")
 
 
 def _fractions(

@@ -130,3 +130,28 @@ def test_every_text_limit_is_within_what_the_readers_read() -> None:
     ]
     assert len(limits) > len(schemas)
     assert max(limits) <= MAX_READ_CHARS
+
+
+def test_text_typed_by_arrow_validates_as_pandera_coerces_it() -> None:
+    """Text columns of Python strings are typed by Arrow before pandera runs: the valid rows, their values
+    and dtypes, are what pandera's own coercion makes of the same rows."""
+    rows = pd.DataFrame(
+        [
+            row(),
+            row(id_hoja_vida=2, district="LIMA", apellido_materno=None),
+            row(id_hoja_vida=3, nombres="Ñuñú"),
+        ],
+        dtype=object,
+    )
+    got = split_valid(rows.copy(), candidates.schema, "stg_candidates")
+    assert got.quarantine.empty
+    pd.testing.assert_frame_equal(got.valid, candidates.schema.validate(rows.copy()), check_exact=True)
+
+
+@pytest.mark.parametrize("value", [b"LIMA", 15, ["LIMA"]], ids=["bytes", "number", "list"])
+def test_text_column_holding_other_values_is_left_to_pandera(value: object) -> None:
+    """Arrow would read bytes as text; what is not a str is judged by pandera, as it always was."""
+    rows = pd.DataFrame([row(), row(id_hoja_vida=2, district=value)], dtype=object)
+    got = split_valid(rows.copy(), candidates.schema, "stg_candidates")
+    assert got.quarantine.empty
+    pd.testing.assert_frame_equal(got.valid, candidates.schema.validate(rows.copy()), check_exact=True)
