@@ -3,6 +3,7 @@ and quarantine the rest in one transaction: the process's whole partition for li
 for the tables read from hojas de vida, only those whose body changed (pipeline/incremental.py)."""
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import dagster as dg
 import duckdb
@@ -121,15 +122,22 @@ def load_changed_hojas_vida(
                 f"not be read for {', '.join(schemas)}, e.g. {unreadable.iloc[0]['failure_value']}; the "
                 "previous rows stay"
             )
-    loaded = {
-        table: validated(context, table, mine[group][table], schema)
-        for group, schemas in groups.items()
-        for table, schema in schemas.items()
-    }
-    with duckdb.get_connection() as conn:
+    # Each group is committed on a thread of its own while the next group is validated (DuckDB writes
+    # without the GIL that pandera needs; 0.2 s at 150,000), and only once the group before committed.
+    with duckdb.get_connection() as conn, ThreadPoolExecutor(1, thread_name_prefix="commit") as committer:
+        committing: Future[None] | None = None
         for group, schemas in groups.items():
-            mine_loaded = {table: loaded[table] for table in schemas}
-            incremental.commit(conn, group, process_code, work[group], mine_loaded, mine[group])
+            loaded = {
+                table: validated(context, table, mine[group][table], schema)
+                for table, schema in schemas.items()
+            }
+            if committing is not None:
+                committing.result()  # a group that failed to commit stops the next one
+            committing = committer.submit(
+                incremental.commit, conn, group, process_code, work[group], loaded, mine[group]
+            )
+        if committing is not None:
+            committing.result()
         return {
             table: {
                 **table_metadata(conn, table, process_code),

@@ -8,6 +8,7 @@ every other source at the bundled recordings. The server counts what it answered
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from collections.abc import Iterator
@@ -205,3 +206,31 @@ def test_texts_read_ahead_stop_when_the_caller_stops() -> None:
     assert closed == [True]  # the reader's own cleanup (DuckDB's connection) ran
     assert len(made_on) <= 2  # at most the batch being made ahead
     assert not [t for t in threading.enumerate() if t.name.startswith("texts")]
+
+
+def test_a_group_that_fails_to_commit_stops_the_next_and_leaves_the_rows_before(
+    jne: BenchServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next group is validated while one commits, but committed only once that one did."""
+    _run(jne)
+    before = staged(Settings.from_env())
+    monkeypatch.setattr(incremental, "parser_fingerprint", lambda: "rules changed")  # every body again
+    commit, committed = incremental.commit, []
+
+    def failing_first(conn, group, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        committed.append(group)
+        if len(committed) == 1:
+            raise RuntimeError(f"disk full while committing {group}")
+        return commit(conn, group, *args, **kwargs)
+
+    monkeypatch.setattr(incremental, "commit", failing_first)
+    job = build_definitions(Settings.from_env()).resolve_job_def("transparency_job")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(partition_key=PROCESS, instance=instance, raise_on_error=False)
+
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "stg_hojas_vida" and "disk full" in str(failure.event_specific_data.error)
+    assert len(committed) == 1  # the second group was never committed
+    gc.collect()  # the failed step's traceback held its warehouse connection
+    assert staged(Settings.from_env()) == before
