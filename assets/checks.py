@@ -8,7 +8,9 @@ A result is reused while the table's content, the schemas and checking code, and
 (issue 6): a failure as much as a pass, so a failing table keeps failing until it or its schema changes.
 """
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -143,12 +145,41 @@ def schema_checks_step(name: str, checks: Sequence[SchemaCheck]) -> dg.AssetChec
     def _checks(
         context: dg.AssetCheckExecutionContext, duckdb: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
+        selected = [check for key, check in by_key.items() if key in context.selected_asset_check_keys]
         with duckdb.get_connection() as conn:
-            for key, check in by_key.items():
-                if key in context.selected_asset_check_keys:
-                    yield check.run(conn)
+            # Created here, before the threads: two creating one table at once would conflict.
+            for table in ("quarantine", "check_results", *(check.table for check in selected)):
+                ensure_table(conn, table)
+            yield from _side_by_side(conn, selected)
 
     return _checks
+
+
+# Checks run at once, each on a cursor of its own: DuckDB reads a table and Arrow checks its text without
+# the GIL, so one check's reading overlaps another's pandera (the ten staged checks at 150,000 rows: about
+# 0.1 s less than one after another).
+CHECK_THREADS = 2
+
+
+def _side_by_side(
+    conn: ddb.DuckDBPyConnection, checks: Sequence[SchemaCheck]
+) -> Iterator[dg.AssetCheckResult]:
+    """Each check's result, in the order of `checks`, CHECK_THREADS checks running at a time."""
+    local = threading.local()
+    cursors: list[ddb.DuckDBPyConnection] = []
+
+    def run(check: SchemaCheck) -> dg.AssetCheckResult:
+        if not hasattr(local, "cursor"):
+            local.cursor = conn.cursor()
+            cursors.append(local.cursor)
+        return check.run(local.cursor)
+
+    try:
+        with ThreadPoolExecutor(CHECK_THREADS, thread_name_prefix="schema-check") as pool:
+            yield from pool.map(run, checks)
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 SCHEMA_CHECKS = [SchemaCheck(table, _validate_with(schema)) for table, schema in SCHEMAS.items()]
