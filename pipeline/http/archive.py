@@ -161,7 +161,7 @@ class Archive:
         texts: one of whose bodies less than `min_share` are wanted is left out, its bodies reported absent.
 
         A file may still lack a body that is not UTF-8, and a reader must check that a text hashes to its sha
-        (`incremental._hash_to`); whatever it cannot find or check, it reads with `get_many`."""
+        (`incremental._texts` does); whatever it cannot find or check, it reads with `get_many`."""
         by_segment: dict[str, list[str]] = {}
         absent = []
         with self._lock:
