@@ -8,7 +8,6 @@ A result is reused while the table's content, the schemas and checking code, and
 (issue 6): a failure as much as a pass, so a failing table keeps failing until it or its schema changes.
 """
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from assets.staged import SCHEMAS
 from pipeline.incremental import parser_fingerprint
 from pipeline.memo import check_key, files_fingerprint, store_check, stored_check
 from pipeline.resources import WarehouseResource
-from pipeline.warehouse import ensure_table, transaction
+from pipeline.warehouse import ensure_table, thread_cursors, transaction
 
 Reader = Callable[[ddb.DuckDBPyConnection, str], pd.DataFrame]
 # Validates a whole table; returns pandera's failure cases, one frame per failed validation.
@@ -165,21 +164,11 @@ def _side_by_side(
     conn: ddb.DuckDBPyConnection, checks: Sequence[SchemaCheck]
 ) -> Iterator[dg.AssetCheckResult]:
     """Each check's result, in the order of `checks`, CHECK_THREADS checks running at a time."""
-    local = threading.local()
-    cursors: list[ddb.DuckDBPyConnection] = []
-
-    def run(check: SchemaCheck) -> dg.AssetCheckResult:
-        if not hasattr(local, "cursor"):
-            local.cursor = conn.cursor()
-            cursors.append(local.cursor)
-        return check.run(local.cursor)
-
-    try:
-        with ThreadPoolExecutor(CHECK_THREADS, thread_name_prefix="schema-check") as pool:
-            yield from pool.map(run, checks)
-    finally:
-        for cursor in cursors:
-            cursor.close()
+    with (
+        thread_cursors(conn) as cursor,
+        ThreadPoolExecutor(CHECK_THREADS, thread_name_prefix="schema-check") as pool,
+    ):
+        yield from pool.map(lambda check: check.run(cursor()), checks)
 
 
 SCHEMA_CHECKS = [SchemaCheck(table, _validate_with(schema)) for table, schema in SCHEMAS.items()]

@@ -8,7 +8,6 @@ to spread one query over the cores, so two at a time take about two thirds of th
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -16,6 +15,8 @@ from graphlib import TopologicalSorter
 from typing import TypeVar
 
 import duckdb
+
+from pipeline.warehouse import thread_cursors
 
 T = TypeVar("T")
 
@@ -32,20 +33,14 @@ def build_in_order(
     yielded, then the first error is raised."""
     graph = TopologicalSorter({name: [r for r in inputs if r in reads] for name, inputs in reads.items()})
     graph.prepare()  # raises graphlib.CycleError on a cycle
-    local = threading.local()
-    cursors: list[duckdb.DuckDBPyConnection] = []
-
-    def run(name: str) -> T:
-        cursor = getattr(local, "cursor", None)
-        if cursor is None:
-            cursor = local.cursor = conn.cursor()
-            cursors.append(cursor)
-        return build(cursor, name)
-
     threads = max(1, threads)
     failure: BaseException | None = None
     ready: deque[str] = deque()
-    try:
+    with thread_cursors(conn) as cursor:
+
+        def run(name: str) -> T:
+            return build(cursor(), name)
+
         with ThreadPoolExecutor(threads, thread_name_prefix="sql-model") as pool:
             running: dict[Future[T], str] = {}
             while True:
@@ -63,8 +58,5 @@ def build_in_order(
                         continue
                     graph.done(name)
                     yield future.result()
-    finally:
-        for cursor in cursors:
-            cursor.close()
     if failure is not None:
         raise failure

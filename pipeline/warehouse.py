@@ -6,7 +6,8 @@ instead of duplicating, and a failed load leaves the previous rows in place.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,6 +39,28 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+@contextmanager
+def thread_cursors(conn: duckdb.DuckDBPyConnection) -> Iterator[Callable[[], duckdb.DuckDBPyConnection]]:
+    """A function giving each thread that calls it a cursor of its own on `conn` (DuckDB runs one
+    connection's statements one at a time; a cursor is another connection to the same database, in its own
+    transactions), every cursor closed on exit."""
+    local = threading.local()
+    cursors: list[duckdb.DuckDBPyConnection] = []
+
+    def cursor() -> duckdb.DuckDBPyConnection:
+        mine = getattr(local, "cursor", None)
+        if mine is None:
+            mine = local.cursor = conn.cursor()
+            cursors.append(mine)
+        return mine
+
+    try:
+        yield cursor
+    finally:
+        for mine in cursors:
+            mine.close()
 
 
 def insert_rows(conn: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from pipeline.model_graph import build_in_order
+from pipeline.warehouse import thread_cursors
 
 # a and b read nothing, c reads a, d reads b and c; e is read by no one and reads a table outside the graph.
 READS = {"a": [], "b": [], "c": ["a"], "d": ["b", "c"], "e": ["stg_outside"]}
@@ -89,3 +90,18 @@ def test_a_failed_model_stops_what_reads_it_and_what_has_not_started(conn: duckd
             built.append(name)
     assert built == ["b"]
     assert sorted(started) == ["a", "b"]
+
+
+def test_each_thread_gets_a_cursor_of_its_own_closed_on_exit(conn: duckdb.DuckDBPyConnection) -> None:
+    with thread_cursors(conn) as cursor:
+        mine = cursor()
+        assert cursor() is mine and mine is not conn
+        others: list[duckdb.DuckDBPyConnection] = []
+        thread = threading.Thread(target=lambda: others.append(cursor()))
+        thread.start()
+        thread.join()
+        assert others[0] is not mine
+        assert mine.execute("SELECT count(*) FROM stg_outside").fetchone() == (5,)
+    for closed in (mine, others[0]):
+        with pytest.raises(duckdb.ConnectionException):
+            closed.execute("SELECT 1")
