@@ -2,8 +2,10 @@
 and quarantine the rest in one transaction: the process's whole partition for lists, rosters and rulings;
 for the tables read from hojas de vida, only those whose body changed (pipeline/incremental.py)."""
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from queue import Queue
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -122,20 +124,32 @@ def load_changed_hojas_vida(
                 f"not be read for {', '.join(schemas)}, e.g. {unreadable.iloc[0]['failure_value']}; the "
                 "previous rows stay"
             )
-    # Each group is committed on a thread of its own while the next group is validated (DuckDB writes
-    # without the GIL that pandera needs; 0.2 s at 150,000), and only once the group before committed.
+    # Each group is committed on a thread while its tables are validated: a table is written (DuckDB, without
+    # the GIL that pandera needs) while the next is validated, and a group only once the group before
+    # committed. A failed validation reaches the group's transaction, which rolls back.
     with duckdb.get_connection() as conn, ThreadPoolExecutor(1, thread_name_prefix="commit") as committer:
         committing: Future[None] | None = None
-        for group, schemas in groups.items():
-            loaded = {
-                table: validated(context, table, mine[group][table], schema)
-                for table, schema in schemas.items()
-            }
-            if committing is not None:
-                committing.result()  # a group that failed to commit stops the next one
-            committing = committer.submit(
-                incremental.commit, conn, group, process_code, work[group], loaded, mine[group]
-            )
+        handoffs: list[Queue] = []
+        try:
+            for group, schemas in groups.items():
+                handoffs.append(handoff := Queue())
+                committing = committer.submit(
+                    _commit_after,
+                    committing,
+                    conn,
+                    group,
+                    process_code,
+                    work[group],
+                    list(schemas),
+                    _handed_over(handoff, len(schemas)),
+                    mine[group],
+                )
+                for table, schema in schemas.items():
+                    handoff.put((table, validated(context, table, mine[group][table], schema)))
+        except BaseException:
+            for handoff in handoffs:
+                handoff.put(_ABORT)
+            raise
         if committing is not None:
             committing.result()
         return {
@@ -146,6 +160,24 @@ def load_changed_hojas_vida(
             for group, schemas in groups.items()
             for table in schemas
         }
+
+
+_ABORT = object()
+
+
+def _handed_over(handoff: Queue, count: int) -> Iterator[tuple[str, tuple[pd.DataFrame, pd.DataFrame]]]:
+    """The `count` validated tables put in `handoff`, as they come; raises when validation failed."""
+    for _ in range(count):
+        if (item := handoff.get()) is _ABORT:
+            raise RuntimeError("validation failed; the group's rows are not committed")
+        yield item
+
+
+def _commit_after(previous: Future[None] | None, *args: Any) -> None:
+    """`incremental.commit(*args)` once the group before committed (its error, if it failed, instead)."""
+    if previous is not None:
+        previous.result()
+    incremental.commit(*args)
 
 
 def _of_urls(parsed: staging.Parsed, urls: set[str] | None) -> staging.Parsed:

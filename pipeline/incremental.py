@@ -283,11 +283,14 @@ def commit(
     asset: str,
     process_code: str,
     work: Pending,
-    loaded: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]],
+    tables: Sequence[str],
+    loaded: Iterable[tuple[str, tuple[pd.DataFrame, pd.DataFrame]]],
     parsed: Mapping[str, Parsed],
 ) -> None:
-    """In one transaction: replace the rows of every hoja de vida parsed (and drop the removed ones) in each
-    table of `loaded` (table -> valid rows, quarantine rows), and remember which bodies were parsed.
+    """In one transaction: remember which bodies were parsed, and replace the rows of every hoja de vida
+    parsed (and drop the removed ones) in each of `tables` as `loaded` hands it over (table, (valid rows,
+    quarantine rows)). A table is written as soon as it comes, so the caller may still be validating the next
+    one; an error raised by `loaded` rolls the whole group back.
 
     A hoja de vida whose body could not be read (quarantined as `parse` in any table) keeps its rows."""
     unreadable = {
@@ -298,13 +301,22 @@ def commit(
     done = work.to_parse[~work.to_parse["sha256"].isin(unreadable)][["id_hoja_vida", "sha256"]]
     replaced = pd.DataFrame({"id_hoja_vida": list(done["id_hoja_vida"]) + work.removed}, dtype="int64")
     reparsed = pd.DataFrame({"sha256": work.to_parse["sha256"]}, dtype="object")
-    for table in (*loaded, "quarantine", "hv_parsed"):
+    for table in (*tables, "quarantine", "hv_parsed"):
         ensure_table(conn, table)
     with transaction(conn):
         conn.register("_replaced", replaced)
         conn.register("_reparsed", reparsed)
         try:
-            for table, (valid, quarantine) in loaded.items():
+            conn.execute(
+                "DELETE FROM hv_parsed WHERE asset = ? AND process_code = ? "
+                "AND id_hoja_vida IN (SELECT id_hoja_vida FROM _replaced)",
+                [asset, process_code],
+            )
+            parsed_by = done.assign(asset=asset, process_code=process_code, parser=parser_fingerprint())
+            insert_rows(conn, "hv_parsed", parsed_by)
+            written = []
+            for table, (valid, quarantine) in loaded:
+                written.append(table)
                 conn.execute(
                     f'DELETE FROM "{table}" WHERE process_code = ? '
                     "AND id_hoja_vida IN (SELECT id_hoja_vida FROM _replaced)",
@@ -322,13 +334,8 @@ def commit(
                     [table, process_code, process_code],
                 )
                 insert_rows(conn, "quarantine", quarantine)
-            conn.execute(
-                "DELETE FROM hv_parsed WHERE asset = ? AND process_code = ? "
-                "AND id_hoja_vida IN (SELECT id_hoja_vida FROM _replaced)",
-                [asset, process_code],
-            )
-            parsed_by = done.assign(asset=asset, process_code=process_code, parser=parser_fingerprint())
-            insert_rows(conn, "hv_parsed", parsed_by)
+            if written != list(tables):  # hv_parsed would claim rows that were never written
+                raise RuntimeError(f"{asset}: expected tables {list(tables)} to commit, got {written}")
         finally:
             conn.unregister("_replaced")
             conn.unregister("_reparsed")

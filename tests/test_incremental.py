@@ -15,11 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import duckdb
+import pandas as pd
 import pytest
 
+from assets import staged as staged_assets
 from benchmarks.generate import generate
 from benchmarks.server import BenchServer, Election
-from pipeline import incremental
+from pipeline import incremental, staging
 from pipeline.definitions import build_definitions
 from pipeline.settings import RECORDINGS_DIR, Settings
 from tests.fault_pipeline import staged
@@ -234,3 +237,56 @@ def test_a_group_that_fails_to_commit_stops_the_next_and_leaves_the_rows_before(
     assert len(committed) == 1  # the second group was never committed
     gc.collect()  # the failed step's traceback held its warehouse connection
     assert staged(Settings.from_env()) == before
+
+
+def test_a_table_that_fails_validation_rolls_back_its_group_after_a_table_of_it_was_written(
+    jne: BenchServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group's tables are written while the next is validated: when the declared assets fail after the
+    declared income (and the group's `hv_parsed` marks) were written, the declarations group rolls back,
+    while the sentences group, committed before, stays committed."""
+    _run(jne)
+    before = staged(Settings.from_env())
+    monkeypatch.setattr(incremental, "parser_fingerprint", lambda: "rules changed")  # every body again
+    validated, handed = staged_assets.validated, []
+
+    def failing_assets(context, table, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        handed.append(table)
+        if table == "stg_declared_assets":
+            raise ValueError("stg_declared_assets: validation failed for the whole batch")
+        return validated(context, table, *args, **kwargs)
+
+    monkeypatch.setattr(staged_assets, "validated", failing_assets)
+    job = build_definitions(Settings.from_env()).resolve_job_def("transparency_job")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(partition_key=PROCESS, instance=instance, raise_on_error=False)
+
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "stg_hojas_vida"
+    assert "stg_declared_assets: validation failed" in str(failure.event_specific_data.error)
+    assert handed[-2:] == ["stg_declared_income", "stg_declared_assets"]
+    gc.collect()  # the failed step's traceback held its warehouse connection
+    parsers = dict(
+        query(Settings.from_env(), "SELECT asset, list(DISTINCT parser) FROM hv_parsed GROUP BY asset")
+    )
+    assert parsers["stg_sentences"] == ["rules changed"]
+    assert parsers["stg_declarations"] != ["rules changed"]
+    assert staged(Settings.from_env()) == before
+
+
+def test_a_group_handed_fewer_tables_than_it_commits_writes_nothing() -> None:
+    """`hv_parsed` is written first in a group's transaction: were a table never handed over, it would claim
+    rows that are not there, so the transaction rolls back instead."""
+    conn = duckdb.connect()
+    sha = "9" * 64
+    work = incremental.Pending(
+        current=1,
+        to_parse=pd.DataFrame({"id_hoja_vida": [99000001], "method": ["GET"], "url": ["u"], "sha256": [sha]}),
+        removed=[],
+    )
+    none = staging.Parsed(pd.DataFrame(), pd.DataFrame({"check_name": [], "archive_sha256": []}))
+    tables = ["stg_declared_income", "stg_declared_assets"]
+    with pytest.raises(RuntimeError, match="expected tables"):
+        incremental.commit(conn, "stg_declarations", PROCESS, work, tables, iter([]), {"x": none})
+    assert conn.execute("SELECT count(*) FROM hv_parsed").fetchone() == (0,)
