@@ -148,6 +148,9 @@ PENDING_COLUMNS = ("id_hoja_vida", "method", "url", "sha256")
 # from the segment in about 60 us, its request and document built (150,000 hojas de vida: 2.8 s against 9 s).
 # A text file pays when about a third of its bodies are wanted; this leaves a margin.
 TEXTS_MIN_SHARE = 0.4
+# The first texts go to the bulk reader alone, in one of DuckDB's vectors: it starts on them while DuckDB
+# reads on (150,000 hojas de vida: the first batch after 0.05 s instead of 0.18 s); then batches of `size`.
+TEXTS_FIRST = 2_048
 
 
 @dataclass(frozen=True)
@@ -248,8 +251,9 @@ def _texts(work: pd.DataFrame, texts: Mapping[Path, list[str]], size: int) -> It
             JOIN wanted w ON t.sha256 = w.sha256 AND f.file = w.file
             """,
             params={"files": files},
-        ).to_arrow_reader(size)  # streamed: a relation, not an executed (materialized) result
-        for batch in reader:
+        ).to_arrow_reader(min(size, TEXTS_FIRST))  # streamed: a relation, not an executed result
+        for batches in _gathered(reader, size):
+            batch = pa.Table.from_batches(batches)
             intact = batch.column("intact")
             if not pc.all(intact).as_py():  # filtering copies every text: only when one must go
                 batch = batch.filter(intact)
@@ -260,6 +264,20 @@ def _texts(work: pd.DataFrame, texts: Mapping[Path, list[str]], size: int) -> It
             bom = pc.starts_with(text, "\ufeff")
             body = pc.if_else(bom, pc.utf8_slice_codeunits(text, 1), text) if pc.any(bom).as_py() else text
             yield pa.table([rows, *found.columns, body], names=["row", *found.column_names, "body"])
+
+
+def _gathered(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[list[pa.RecordBatch]]:
+    """The first batch alone, then the others gathered in lists of at most `size` rows (or one batch)."""
+    gathered: list[pa.RecordBatch] = []
+    rows = 0
+    for n, batch in enumerate(batches):
+        if gathered and (n == 1 or rows + batch.num_rows > size):
+            yield gathered
+            gathered, rows = [], 0
+        gathered.append(batch)
+        rows += batch.num_rows
+    if gathered:
+        yield gathered
 
 
 def _now() -> pd.Timestamp:

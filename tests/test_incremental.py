@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from assets import staged as staged_assets
@@ -209,6 +210,25 @@ def test_texts_read_ahead_stop_when_the_caller_stops() -> None:
     assert closed == [True]  # the reader's own cleanup (DuckDB's connection) ran
     assert len(made_on) <= 2  # at most the batch being made ahead
     assert not [t for t in threading.enumerate() if t.name.startswith("texts")]
+
+
+def test_texts_come_first_alone_then_gathered_up_to_the_batch_size() -> None:
+    """The bulk reader starts on DuckDB's first vector of texts; the others come in batches of at most
+    `size` rows, a vector larger than that on its own, and none is lost or reordered."""
+    vectors = [
+        pa.record_batch({"row": list(range(start, start + n))}) for start, n in _spans([3, 4, 4, 2, 9, 1])
+    ]
+    gathered = list(incremental._gathered(vectors, 8))
+    assert [[len(v) for v in batches] for batches in gathered] == [[3], [4, 4], [2], [9], [1]]
+    assert [row for batches in gathered for v in batches for row in v.column("row").to_pylist()] == list(
+        range(23)
+    )
+    assert list(incremental._gathered([], 8)) == []
+
+
+def _spans(lengths: list[int]) -> list[tuple[int, int]]:
+    starts = [sum(lengths[:i]) for i in range(len(lengths))]
+    return list(zip(starts, lengths, strict=True))
 
 
 def test_a_group_that_fails_to_commit_stops_the_next_and_leaves_the_rows_before(

@@ -292,10 +292,13 @@ def test_no_documents_give_empty_tables_with_their_columns() -> None:
         assert list(got.columns) == list(expected.columns) and got.empty
 
 
-def test_archived_texts_give_what_the_responses_give(documents, tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize("first", [2_048, 7])
+def test_archived_texts_give_what_the_responses_give(documents, tmp_path, monkeypatch, first) -> None:
     """Read from the archive's text files by DuckDB, the documents give the rows the responses give. Among
     them: bodies still in an open segment (no text file yet), a text that does not hash to its sha (a
-    damaged copy) and a body that is not UTF-8 (no text at all) are read from the segments instead."""
+    damaged copy) and a body that is not UTF-8 (no text at all) are read from the segments instead. Also
+    when DuckDB's vectors are smaller than a batch and are gathered into batches (`first`)."""
+    monkeypatch.setattr(incremental, "TEXTS_FIRST", first)
     docs, _ = documents
     docs = sorted(docs, key=lambda f: (f.sha256, f.request.full_url))  # the order `pending` gives
     root = tmp_path / "archive"
