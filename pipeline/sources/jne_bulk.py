@@ -277,6 +277,9 @@ _CONVERTED = {
 }
 
 
+_ARROW_TYPES = {"int": pa.int64(), "text": pa.string()}
+
+
 class _Section:
     """The rows of one section, column by column as `_document_reader` appends them, then as a frame."""
 
@@ -297,34 +300,37 @@ class _Section:
 
     def frame(self, docs: pa.Table) -> pd.DataFrame:
         """The rows as `jne.section_row` builds them (same columns and values), plus the document ordinal.
-        Text stays in Arrow-backed columns and integers in Int64; amounts as the objects `_Amounts` made."""
+        Text stays in Arrow-backed columns and integers in Int64; amounts as the objects `_Amounts` made.
+        Every column but the amounts is made in Arrow, in its place, and converted once."""
         section = self.section
         positions = pa.array(self.positions, pa.int64())
-        hv_ids, fields = self.ids, self.values
-        names = list(section.fields)
-        arrays = {
+        values = dict(zip(section.fields, self.values, strict=True))
+        kinds = dict(zip(section.fields, self.kinds, strict=True))
+        columns = section.columns or ("id_hoja_vida", *section.fields)
+        order = ["ordinal", *columns, "source_url", "archive_sha256"]
+        made: dict[str, pa.Array] = {
             "ordinal": docs.column("ordinal").take(positions),
-            "id_hoja_vida": pa.array(hv_ids, pa.int64()),
-            **{
-                column: pa.array(values, pa.int64() if kind == "int" else pa.string())
-                for column, kind, values in zip(names, self.kinds, fields, strict=True)
-                if kind != "money"
-            },
+            "id_hoja_vida": pa.array(self.ids, pa.int64()),
             "source_url": docs.column("source_url").take(positions),
             "archive_sha256": docs.column("archive_sha256").take(positions),
         }
-        frame = pa.table(arrays).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-        for column, kind, values in zip(names, self.kinds, fields, strict=True):
-            if kind == "money":
-                frame[column] = pd.Series(values, dtype=object)
         if section is VEHICLE:
-            parts = zip(*(fields[names.index(p)] for p in VEHICLE_PARTS), strict=True)
-            frame["description"] = pd.Series([vehicle_description(*p) for p in parts], dtype="str")
-        for column, value in section.constants.items():
-            if column not in frame:  # text like the columns read: real estate and vehicles share their table
-                frame[column] = pd.Series([value] * len(frame), dtype="str")
-        columns = section.columns or ("id_hoja_vida", *section.fields)
-        return frame[["ordinal", *columns, "source_url", "archive_sha256"]]
+            parts = zip(*(values[part] for part in VEHICLE_PARTS), strict=True)
+            made["description"] = pa.array([vehicle_description(*p) for p in parts], pa.string())
+        arrays = {}
+        for column in order:
+            if column in made:
+                arrays[column] = made[column]
+            elif column in values:
+                if kinds[column] != "money":
+                    arrays[column] = pa.array(values[column], _ARROW_TYPES[kinds[column]])
+            else:  # text like the columns read: real estate and vehicles share their table
+                arrays[column] = pa.repeat(pa.scalar(section.constants[column], pa.string()), len(positions))
+        frame = pa.table(arrays).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+        for at, column in enumerate(order):
+            if column in kinds and kinds[column] == "money":
+                frame.insert(at, column, pd.Series(values[column], dtype=object))
+        return frame
 
 
 def utf8_views(texts: pa.Array | pa.ChunkedArray) -> Iterator[memoryview | None]:
