@@ -188,6 +188,9 @@ ODD_VALUES_READ_IN_BULK: dict[str, bytes] = {
     "text like a literal": json.dumps(
         _hv(33, sentenciaPenal=_item("sentenciaPenal", txFalloPenal="INFUNDADO: inferior, nanas, infinity2"))
     ).encode(),
+    "court null": json.dumps(  # a review reason names the empty field as the parser reads it
+        _hv(34, sentenciaPenal=_item("sentenciaPenal", txOrganoJudiPenal=None))
+    ).encode(),
     "over-long crime": json.dumps(
         _hv(30, sentenciaPenal=_item("sentenciaPenal", txDelitoPenal="X" * 5000))
     ).encode(),
