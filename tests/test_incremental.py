@@ -247,12 +247,7 @@ def test_a_group_that_fails_to_commit_stops_the_next_and_leaves_the_rows_before(
         return commit(conn, group, *args, **kwargs)
 
     monkeypatch.setattr(incremental, "commit", failing_first)
-    job = build_definitions(Settings.from_env()).resolve_job_def("transparency_job")
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(partition_key=PROCESS, instance=instance, raise_on_error=False)
-
-    assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
+    failure = _failed_step()
     assert failure.step_key == "stg_hojas_vida" and "disk full" in str(failure.event_specific_data.error)
     assert len(committed) == 1  # the second group was never committed
     gc.collect()  # the failed step's traceback held its warehouse connection
@@ -277,12 +272,7 @@ def test_a_table_that_fails_validation_rolls_back_its_group_after_a_table_of_it_
         return validated(context, table, *args, **kwargs)
 
     monkeypatch.setattr(staged_assets, "validated", failing_assets)
-    job = build_definitions(Settings.from_env()).resolve_job_def("transparency_job")
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(partition_key=PROCESS, instance=instance, raise_on_error=False)
-
-    assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
+    failure = _failed_step()
     assert failure.step_key == "stg_hojas_vida"
     assert "stg_declared_assets: validation failed" in str(failure.event_specific_data.error)
     assert handed[-2:] == ["stg_declared_income", "stg_declared_assets"]
@@ -293,6 +283,15 @@ def test_a_table_that_fails_validation_rolls_back_its_group_after_a_table_of_it_
     assert parsers["stg_sentences"] == ["rules changed"]
     assert parsers["stg_declarations"] != ["rules changed"]
     assert staged(Settings.from_env()) == before
+
+
+def _failed_step() -> dg.DagsterEvent:
+    """Run the job once more, which must fail; the failure event of the step that failed."""
+    job = build_definitions(Settings.from_env()).resolve_job_def("transparency_job")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(partition_key=PROCESS, instance=instance, raise_on_error=False)
+    assert not result.success
+    return next(e for e in result.all_events if e.is_step_failure)
 
 
 def test_a_group_handed_fewer_tables_than_it_commits_writes_nothing() -> None:
