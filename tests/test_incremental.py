@@ -72,6 +72,15 @@ def _run(server: BenchServer) -> tuple[dict[str, int], dict[str, dict]]:
     return dict(server.stats), metadata
 
 
+def _loaded_then_rules_changed(jne: BenchServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[tuple]]:
+    """One run, then the parsers' fingerprint changed, so the next run parses every body again; the staged
+    tables as the first run left them."""
+    _run(jne)
+    before = staged(Settings.from_env())
+    monkeypatch.setattr(incremental, "parser_fingerprint", lambda: "rules changed")
+    return before
+
+
 def test_second_run_with_nothing_changed_fetches_and_parses_no_hoja_de_vida(jne: BenchServer) -> None:
     first, first_meta = _run(jne)
     settings = Settings.from_env()
@@ -94,9 +103,7 @@ def test_second_run_with_nothing_changed_fetches_and_parses_no_hoja_de_vida(jne:
 def test_a_new_parser_version_parses_every_body_again_without_fetching(
     jne: BenchServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _run(jne)
-    before = staged(Settings.from_env())
-    monkeypatch.setattr(incremental, "parser_fingerprint", lambda: "rules changed")
+    before = _loaded_then_rules_changed(jne, monkeypatch)
 
     stats, metadata = _run(jne)
 
@@ -235,9 +242,7 @@ def test_a_group_that_fails_to_commit_stops_the_next_and_leaves_the_rows_before(
     jne: BenchServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The next group is validated while one commits, but committed only once that one did."""
-    _run(jne)
-    before = staged(Settings.from_env())
-    monkeypatch.setattr(incremental, "parser_fingerprint", lambda: "rules changed")  # every body again
+    before = _loaded_then_rules_changed(jne, monkeypatch)
     commit, committed = incremental.commit, []
 
     def failing_first(conn, group, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
@@ -260,9 +265,7 @@ def test_a_table_that_fails_validation_rolls_back_its_group_after_a_table_of_it_
     """A group's tables are written while the next is validated: when the declared assets fail after the
     declared income (and the group's `hv_parsed` marks) were written, the declarations group rolls back,
     while the sentences group, committed before, stays committed."""
-    _run(jne)
-    before = staged(Settings.from_env())
-    monkeypatch.setattr(incremental, "parser_fingerprint", lambda: "rules changed")  # every body again
+    before = _loaded_then_rules_changed(jne, monkeypatch)
     validated, handed = staged_assets.validated, []
 
     def failing_assets(context, table, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
