@@ -25,6 +25,7 @@ from assets.staged import SCHEMAS
 from pipeline.incremental import parser_fingerprint
 from pipeline.memo import check_key, files_fingerprint, store_check, stored_check
 from pipeline.resources import WarehouseResource
+from pipeline.validate import validate
 from pipeline.warehouse import ensure_table, thread_cursors, transaction
 
 Reader = Callable[[ddb.DuckDBPyConnection, str], pd.DataFrame]
@@ -60,14 +61,14 @@ _ARROW_TEXT = {kind: pd.StringDtype("pyarrow") for kind in (pyarrow.string(), py
 
 
 def _validate_with(schema: pa.DataFrameSchema) -> Validator:
-    def validate(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    def failures(frame: pd.DataFrame) -> list[pd.DataFrame]:
         try:
-            schema.validate(frame, lazy=True)
+            validate(schema, frame)
         except pa.errors.SchemaErrors as exc:
             return [exc.failure_cases]
         return []
 
-    return validate
+    return failures
 
 
 def _checking_version() -> str:

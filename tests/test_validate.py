@@ -3,12 +3,21 @@
 import pandas as pd
 import pytest
 
+from pipeline import validate
 from pipeline.rules.crimes import MAX_READ_CHARS
 from pipeline.schemas import candidates
 from pipeline.schemas.common import NAME_MAX, VALID_TEXT
 from pipeline.validate import QUARANTINE_COLUMNS, QUARANTINE_VALUE_CHARS, split_valid
 
 SHA = "a" * 64
+
+
+@pytest.fixture(autouse=True, params=["whole", "halves"])
+def _validated_as(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test twice: frames validated whole, and in two halves of their columns at once (as frames of
+    SPLIT_MIN_ROWS rows are). Valid rows, values, dtypes and quarantine rows must be the same."""
+    if request.param == "halves":
+        monkeypatch.setattr(validate, "SPLIT_MIN_ROWS", 1)
 
 
 def row(**overrides) -> dict:
