@@ -105,3 +105,17 @@ def test_each_thread_gets_a_cursor_of_its_own_closed_on_exit(conn: duckdb.DuckDB
     for closed in (mine, others[0]):
         with pytest.raises(duckdb.ConnectionException):
             closed.execute("SELECT 1")
+
+
+def test_the_head_of_the_longest_chain_starts_first(conn: duckdb.DuckDBPyConnection) -> None:
+    """z and b are ready at once; b heads b -> c -> d, so it starts first, then c (a chain of two) before z,
+    then z before d (chains of one, in the order given). With z first, a last thread would wait on c and d."""
+    reads = {"z": [], "b": [], "c": ["b"], "d": ["c"]}
+    started: list[str] = []
+
+    def build(cursor: duckdb.DuckDBPyConnection, name: str) -> str:
+        started.append(name)
+        return name
+
+    assert list(build_in_order(conn, reads, build, threads=1)) == ["b", "c", "z", "d"]
+    assert started == ["b", "c", "z", "d"]
