@@ -5,7 +5,6 @@ for the tables read from hojas de vida, only those whose body changed (pipeline/
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from queue import Queue
-from typing import Any
 
 import dagster as dg
 import duckdb
@@ -21,7 +20,7 @@ from pipeline.resources import SourcesResource, WarehouseResource, warehouse_hel
 from pipeline.rules.crimes import CrimeClassifier
 from pipeline.schemas import candidates, civil_sentences, court_rulings, criminal_sentences, legislators
 from pipeline.validate import split_valid
-from pipeline.warehouse import ensure_table, preview_markdown, replace_rows
+from pipeline.warehouse import ensure_table, preview_markdown, replace_rows, thread_cursors
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "stg_candidates": candidates.schema,
@@ -124,25 +123,32 @@ def load_changed_hojas_vida(
                 f"not be read for {', '.join(schemas)}, e.g. {unreadable.iloc[0]['failure_value']}; the "
                 "previous rows stay"
             )
-    # Each group is committed on a thread while its tables are validated: a table is written (DuckDB, without
-    # the GIL that pandera needs) while the next is validated, and a group only once the group before
-    # committed. A failed validation reaches the group's transaction, which rolls back.
-    with duckdb.get_connection() as conn, ThreadPoolExecutor(1, thread_name_prefix="commit") as committer:
-        committing: Future[None] | None = None
+    # Each group is committed on a thread and a cursor of its own while its tables are validated: a table is
+    # written (DuckDB, without the GIL that pandera needs) while the next is validated, and the groups write
+    # side by side (different rows), but a group's transaction commits only once the group before committed.
+    # A failed validation or commit reaches the transactions still open, which roll back.
+    with (
+        duckdb.get_connection() as conn,
+        thread_cursors(conn) as cursor,
+        ThreadPoolExecutor(len(groups), thread_name_prefix="commit") as committer,
+    ):
+        for table in (*tables, "quarantine", "hv_parsed"):  # before the threads, which would race to create
+            ensure_table(conn, table)
+        commits: list[Future[None]] = []
         handoffs: list[Queue] = []
         try:
             for group, schemas in groups.items():
                 handoffs.append(handoff := Queue())
-                committing = committer.submit(
-                    _commit_after,
-                    committing,
-                    conn,
-                    group,
-                    process_code,
-                    work[group],
-                    list(schemas),
-                    _handed_over(handoff, len(schemas)),
-                    mine[group],
+                commits.append(
+                    committer.submit(
+                        lambda *args: incremental.commit(cursor(), *args),
+                        group,
+                        process_code,
+                        work[group],
+                        list(schemas),
+                        _handed_over(handoff, len(schemas), commits[-1] if commits else None),
+                        mine[group],
+                    )
                 )
                 for table, schema in schemas.items():
                     handoff.put((table, validated(context, table, mine[group][table], schema)))
@@ -150,8 +156,8 @@ def load_changed_hojas_vida(
             for handoff in handoffs:
                 handoff.put(_ABORT)
             raise
-        if committing is not None:
-            committing.result()
+        for commit in commits:
+            commit.result()
         return {
             table: {
                 **table_metadata(conn, table, process_code),
@@ -165,19 +171,18 @@ def load_changed_hojas_vida(
 _ABORT = object()
 
 
-def _handed_over(handoff: Queue, count: int) -> Iterator[tuple[str, tuple[pd.DataFrame, pd.DataFrame]]]:
-    """The `count` validated tables put in `handoff`, as they come; raises when validation failed."""
+def _handed_over(
+    handoff: Queue, count: int, before: Future[None] | None
+) -> Iterator[tuple[str, tuple[pd.DataFrame, pd.DataFrame]]]:
+    """The `count` validated tables put in `handoff`, as they come; raises when validation failed. Then waits
+    for the group `before` to commit, and raises its error if it failed: the transaction taking these tables
+    commits after it, or rolls back."""
     for _ in range(count):
         if (item := handoff.get()) is _ABORT:
             raise RuntimeError("validation failed; the group's rows are not committed")
         yield item
-
-
-def _commit_after(previous: Future[None] | None, *args: Any) -> None:
-    """`incremental.commit(*args)` once the group before committed (its error, if it failed, instead)."""
-    if previous is not None:
-        previous.result()
-    incremental.commit(*args)
+    if before is not None:
+        before.result()
 
 
 def _of_urls(parsed: staging.Parsed, urls: set[str] | None) -> staging.Parsed:
