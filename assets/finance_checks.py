@@ -12,6 +12,7 @@ import pyarrow
 
 from assets.checks import SchemaCheck, Validator
 from assets.finance import FINANCE_SCHEMAS
+from pipeline.validate import validate
 
 
 def read_exact(conn: ddb.DuckDBPyConnection, table: str) -> pd.DataFrame:
@@ -21,16 +22,16 @@ def read_exact(conn: ddb.DuckDBPyConnection, table: str) -> pd.DataFrame:
 
 
 def _validate_per_process(table: str) -> Validator:
-    def validate(frame: pd.DataFrame) -> list[pd.DataFrame]:
-        failures = []
+    def failures(frame: pd.DataFrame) -> list[pd.DataFrame]:
+        found = []
         for process_code, rows in frame.groupby("process_code"):
             try:
-                FINANCE_SCHEMAS[table](str(process_code)).validate(rows, lazy=True)
+                validate(FINANCE_SCHEMAS[table](str(process_code)), rows)
             except pa.errors.SchemaErrors as exc:
-                failures.append(exc.failure_cases)
-        return failures
+                found.append(exc.failure_cases)
+        return found
 
-    return validate
+    return failures
 
 
 FINANCE_CHECKS = [
