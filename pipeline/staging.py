@@ -446,27 +446,29 @@ def _hojas_vida_in_bulk(
 
     read = 0
     for batch, bulk in _read_ahead(documents, tuple(sections)):
-        by_table: dict[tuple[int, int], list[pd.DataFrame]] = {}
-        for target, rows in zip(targets, bulk.rows, strict=True):
-            by_table.setdefault(target, []).append(rows.rename(columns={"ordinal": _ORDER}))
-        for (r, t), parts in by_table.items():  # sections sharing a table: in document order
-            fast[r][t].append(_in_order(_concat(parts)) if len(parts) > 1 else parts[0])
-        odd_docs = [batch.response(n) for n in sorted(bulk.odd)]
-        odd_ordinal.clear()
-        odd_ordinal.update({id(fetched): n for n, fetched in zip(sorted(bulk.odd), odd_docs, strict=True)})
-        for reader, parts in zip(readers, odd, strict=True):
-            tables = [(table, [*columns, _ORDER]) for table, columns in reader.tables]
-            parsed = _parse_tables(process_code, odd_docs, tagged(reader.parse), tables)
-            for mine, part in zip(parts, parsed, strict=True):
-                mine.append(part)
+        for (r, t), rows in zip(targets, bulk.rows, strict=True):  # put in document order once, at the end
+            fast[r][t].append(rows.rename(columns={"ordinal": _ORDER}))
+        if bulk.odd:  # most batches have none: no parser call (it costs the bulk reader the GIL)
+            ordinals = sorted(bulk.odd)
+            odd_docs = [batch.response(n) for n in ordinals]
+            odd_ordinal.clear()
+            odd_ordinal.update({id(fetched): n for n, fetched in zip(ordinals, odd_docs, strict=True)})
+            for reader, parts in zip(readers, odd, strict=True):
+                tables = [(table, [*columns, _ORDER]) for table, columns in reader.tables]
+                parsed = _parse_tables(process_code, odd_docs, tagged(reader.parse), tables)
+                for mine, part in zip(parts, parsed, strict=True):
+                    mine.append(part)
         read += batch.table.num_rows
+    none = [_parse_tables(process_code, [], reader.parse, reader.tables) for reader in readers]
     if not read:
-        return [p for reader in readers for p in _parse_tables(process_code, [], reader.parse, reader.tables)]
+        return [p for parsed in none for p in parsed]
     out = []
-    for reader, frames, parts in zip(readers, fast, odd, strict=True):
+    for reader, frames, parts, empty in zip(readers, fast, odd, none, strict=True):
+        for table_parts, nothing in zip(parts, empty, strict=True):
+            table_parts.append(nothing)  # the frames' columns, when no document was odd
         bulk_rows = []
         for table_frames in frames:
-            rows = _in_order(_concat(table_frames))  # in case batches came out of order
+            rows = _in_order(_concat(table_frames))  # sections sharing a table, batches out of order
             table_frames.clear()  # the batches' frames go as soon as their table is whole
             rows["process_code"] = process_code
             bulk_rows.append(rows)
