@@ -12,7 +12,14 @@ from pipeline.memo import Built, TableFingerprints, build_unless_unchanged
 from pipeline.model_graph import build_in_order
 from pipeline.reference import crime_categories_table, processes_table, rule_tables
 from pipeline.resources import WarehouseResource
-from pipeline.warehouse import build_model, ensure_table, preview_markdown, replace_rows, sql_text
+from pipeline.warehouse import (
+    build_model,
+    ensure_table,
+    preview_markdown,
+    replace_rows,
+    sql_text,
+    threads_shared,
+)
 
 
 @dg.asset(group_name="models", kinds={"duckdb"}, pool=DUCKDB_POOL)
@@ -181,11 +188,12 @@ def sql_models(
         ensure_table(conn, "model_inputs")  # before the cursors: they would race to create it
         fingerprints = TableFingerprints()
         build = partial(_build, fingerprints=fingerprints)
-        for name, kept, result in build_in_order(conn, reads, build, duckdb.model_threads):
-            if kept:
-                context.log.info(f"{name}: inputs unchanged since {kept.built_at}; kept as built")
-            context.log.info(f"{name}: {result.metadata['dagster/row_count'].value} rows")
-            yield result
+        with threads_shared(conn, duckdb.model_threads):
+            for name, kept, result in build_in_order(conn, reads, build, duckdb.model_threads):
+                if kept:
+                    context.log.info(f"{name}: inputs unchanged since {kept.built_at}; kept as built")
+                context.log.info(f"{name}: {result.metadata['dagster/row_count'].value} rows")
+                yield result
 
 
 def _build(

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from assets import models
 from assets.checks import SchemaCheck, _read_pandas, schema_checks_step
 from assets.models import MODELS, sql_models
 from assets.publish import publication
@@ -337,3 +338,24 @@ def _build_models(settings: Settings, threads: int) -> dict[str, str]:
 
 def test_models_built_side_by_side_equal_models_built_one_by_one(published: Settings) -> None:
     assert _build_models(published, threads=2) == _build_models(published, threads=1)
+
+
+def test_models_built_side_by_side_share_duckdbs_threads(
+    published: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two models at a time, each with half of DuckDB's threads (at least one); all of them again after."""
+    seen: list[int] = []
+    build_model = models.build_model
+
+    def spy(conn: duckdb.DuckDBPyConnection, name: str) -> int:
+        seen.append(conn.execute("SELECT current_setting('threads')").fetchone()[0])
+        return build_model(conn, name)
+
+    monkeypatch.setattr(models, "build_model", spy)
+    with duckdb.connect(str(published.database_path)) as conn:
+        threads = conn.execute("SELECT current_setting('threads')").fetchone()[0]
+    _build_models(published, threads=2)
+    assert len(seen) == len(MODELS) and set(seen) == {max(1, threads // 2)}
+    seen.clear()
+    _build_models(published, threads=1)
+    assert set(seen) == {threads}

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from pipeline.model_graph import build_in_order
-from pipeline.warehouse import thread_cursors
+from pipeline.warehouse import thread_cursors, threads_shared
 
 # a and b read nothing, c reads a, d reads b and c; e is read by no one and reads a table outside the graph.
 READS = {"a": [], "b": [], "c": ["a"], "d": ["b", "c"], "e": ["stg_outside"]}
@@ -119,3 +119,22 @@ def test_the_head_of_the_longest_chain_starts_first(conn: duckdb.DuckDBPyConnect
 
     assert list(build_in_order(conn, reads, build, threads=1)) == ["b", "c", "z", "d"]
     assert started == ["b", "c", "z", "d"]
+
+
+def _threads(conn: duckdb.DuckDBPyConnection) -> int:
+    return conn.execute("SELECT current_setting('threads')").fetchone()[0]
+
+
+def test_queries_run_at_once_share_duckdbs_threads_until_the_exit(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("SET threads = 4")
+    with threads_shared(conn, 2):
+        assert _threads(conn) == 2
+        with thread_cursors(conn) as cursor:
+            assert _threads(cursor()) == 2  # the database's setting: its cursors share it
+    assert _threads(conn) == 4
+    with pytest.raises(RuntimeError), threads_shared(conn, 8):
+        assert _threads(conn) == 1  # never below one
+        raise RuntimeError("a model failed")
+    assert _threads(conn) == 4
+    with threads_shared(conn, 1):
+        assert _threads(conn) == 4
