@@ -459,13 +459,14 @@ def _hojas_vida_in_bulk(
                 for mine, part in zip(parts, parsed, strict=True):
                     mine.append(part)
         read += batch.table.num_rows
-    none = [_parse_tables(process_code, [], reader.parse, reader.tables) for reader in readers]
+    # Each reader's tables with no rows: their columns, for the tables no odd document reached.
+    empty_tables = [_parse_tables(process_code, [], reader.parse, reader.tables) for reader in readers]
     if not read:
-        return [p for parsed in none for p in parsed]
+        return [p for parsed in empty_tables for p in parsed]
     out = []
-    for reader, frames, parts, empty in zip(readers, fast, odd, none, strict=True):
-        for table_parts, nothing in zip(parts, empty, strict=True):
-            table_parts.append(nothing)  # the frames' columns, when no document was odd
+    for reader, frames, parts, empty in zip(readers, fast, odd, empty_tables, strict=True):
+        for table_parts, table_empty in zip(parts, empty, strict=True):
+            table_parts.append(table_empty)
         bulk_rows = []
         for table_frames in frames:
             rows = _in_order(_concat(table_frames))  # sections sharing a table, batches out of order
