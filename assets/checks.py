@@ -60,7 +60,9 @@ def _read_pandas(conn: ddb.DuckDBPyConnection, table: str) -> pd.DataFrame:
 _ARROW_TEXT = {kind: pd.StringDtype("pyarrow") for kind in (pyarrow.string(), pyarrow.large_string())}
 
 
-def _validate_with(schema: pa.DataFrameSchema) -> Validator:
+def validate_with(schema: pa.DataFrameSchema) -> Validator:
+    """A frame's failures against `schema`: pandera's failure cases, or none."""
+
     def failures(frame: pd.DataFrame) -> list[pd.DataFrame]:
         try:
             validate(schema, frame)
@@ -172,4 +174,4 @@ def _side_by_side(
         yield from pool.map(lambda check: check.run(cursor()), checks)
 
 
-SCHEMA_CHECKS = [SchemaCheck(table, _validate_with(schema)) for table, schema in SCHEMAS.items()]
+SCHEMA_CHECKS = [SchemaCheck(table, validate_with(schema)) for table, schema in SCHEMAS.items()]

@@ -7,12 +7,10 @@ conversion turns them into floats, which the money columns would (rightly) refus
 
 import duckdb as ddb
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow
 
-from assets.checks import SchemaCheck, Validator
+from assets.checks import SchemaCheck, Validator, validate_with
 from assets.finance import FINANCE_SCHEMAS
-from pipeline.validate import validate
 
 
 def read_exact(conn: ddb.DuckDBPyConnection, table: str) -> pd.DataFrame:
@@ -22,14 +20,14 @@ def read_exact(conn: ddb.DuckDBPyConnection, table: str) -> pd.DataFrame:
 
 
 def _validate_per_process(table: str) -> Validator:
+    """Each process's rows against the table's schema for that process (`checks.validate_with`)."""
+
     def failures(frame: pd.DataFrame) -> list[pd.DataFrame]:
-        found = []
-        for process_code, rows in frame.groupby("process_code"):
-            try:
-                validate(FINANCE_SCHEMAS[table](str(process_code)), rows)
-            except pa.errors.SchemaErrors as exc:
-                found.append(exc.failure_cases)
-        return found
+        return [
+            cases
+            for process_code, rows in frame.groupby("process_code")
+            for cases in validate_with(FINANCE_SCHEMAS[table](str(process_code)))(rows)
+        ]
 
     return failures
 
