@@ -45,7 +45,7 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
 def threads_shared(conn: duckdb.DuckDBPyConnection, queries: int) -> Iterator[None]:
     """DuckDB's threads shared out among `queries` run at once on cursors of `conn`: each query gets its share
     (at least one) instead of all of them, so the queries do not outnumber the cores (the SQL models two at a
-    time at 150,000 candidates, on 2 cores: 1.26-1.35 s with two threads a query, 1.17-1.21 s with one).
+    time at 150,000 candidates, on 2 cores: 1.26-1.35 s with two threads a query, 1.17-1.23 s with one).
     The setting is the database's: every connection to it in this process has the share until the exit."""
     threads = conn.execute("SELECT current_setting('threads')").fetchone()[0]
     share = max(1, threads // max(1, queries))
