@@ -228,6 +228,24 @@ def test_unicameral_period_defaults_to_first_option_when_none_selected() -> None
     assert row["profile_url"] == f"{REPLAY}/www3/pagina/x.html"
 
 
+def test_unicameral_roster_reads_the_marked_option_and_classes_among_others() -> None:
+    """The selectors as CSS means them: the option marked selected wherever it is, a class among several on
+    an element, and no element without the class (another table, a link of another class)."""
+    body = (
+        '<select name="periodo"><option selected>Parlamentario 2001 - 2006</option></select>'
+        '<select name="idRegistroPadre"><option>Parlamentario 2016 - 2021</option>'
+        '<option selected="selected">Parlamentario 2011 - 2016</option></select>'
+        '<table class="otros"><tr><td><a class="conginfo" href="no.html">NO, ES</a></td></tr></table>'
+        '<table class="tabla congresistas"><tr><td><a class="foto conginfo" href="x.html"></a>'
+        '<a class="enlace" href="y.html">OTRO, ENLACE</a>'
+        '<a class="conginfo nombre" href="x.html">MODELO, ANA</a></td></tr></table>'
+    )
+    (row,) = parse_unicameral_roster(body, WWW3_URL)
+    assert row["period"] == "2011-2016"
+    assert row["full_name"] == "MODELO, ANA"
+    assert row["profile_url"] == f"{REPLAY}/www3/pagina/x.html"
+
+
 def test_unicameral_roster_table_without_class_raises() -> None:
     url = "https://www3.congreso.gob.pe/pagina/congresistas?fixture=no-class"
     with pytest.raises(LayoutChangedError) as excinfo:
