@@ -17,6 +17,7 @@ from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
+from itertools import chain
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -225,23 +226,29 @@ def _texts(work: pd.DataFrame, texts: Mapping[Path, list[str]], size: int) -> It
     2.8-3.0 s)."""
     paths = sorted(texts)
     files = [str(path) for path in paths]
-    file_number = {sha: n for n, path in enumerate(paths) for sha in texts[path]}
-    shas = work["sha256"].tolist()
-    # The join keeps in memory only what it matches on (50-75 MB less at 150,000 than with every column);
-    # the rest of each document's columns is taken from `columns` by row number.
+    # The joins keep in memory only what they match on (50-75 MB less at 150,000 than with every column);
+    # the rest of each document's columns is taken from `columns` by row number. Both sides are made by
+    # Arrow from whole lists: a dict from body to file, looked up per row, took 0.07 s at 150,000.
+    counts = [len(texts[path]) for path in paths]
+    in_file = pa.table(
+        {
+            "sha256": pa.array(list(chain.from_iterable(texts[path] for path in paths)), pa.string()),
+            "file": pa.array(np.repeat(np.arange(len(paths), dtype=np.int32), counts)),
+        }
+    )
     wanted = pa.table(
         {
-            "sha256": pa.array(shas, pa.string()),
-            "row": pa.array(range(len(work)), pa.int64()),
-            "file": pa.array([file_number.get(sha) for sha in shas], pa.int32()),
+            "sha256": pa.array(work["sha256"], pa.string()),
+            "row": pa.array(np.arange(len(work), dtype=np.int64)),
         }
     )
     named = {"id_hoja_vida": "id_hoja_vida", "url": "source_url", "sha256": "archive_sha256"}
     columns = pa.Table.from_pandas(work[list(named)].rename(columns=named), preserve_index=False)
-    # One thread, and the hash tables built on `wanted` and `files` (the optimizer would build one on the
-    # texts, which would then all be in memory at once): the texts stream through, a batch at a time.
+    # One thread, and the hash tables built on `files`, `in_file` and `wanted` (the optimizer would build one
+    # on the texts, which would then all be in memory at once): the texts stream through, a batch at a time.
     config = {"threads": 1, "disabled_optimizers": "join_order,build_side_probe_side"}
     with duckdb.connect(config=config) as conn:
+        conn.register("in_file", in_file)
         conn.register("wanted", wanted)
         conn.register("files", pa.table({"file": pa.array(range(len(files)), pa.int32()), "name": files}))
         reader = conn.sql(
@@ -250,7 +257,8 @@ def _texts(work: pd.DataFrame, texts: Mapping[Path, list[str]], size: int) -> It
             FROM read_json($files, format = 'newline_delimited', compression = 'gzip', filename = true,
                 columns = {sha256: 'VARCHAR', text: 'VARCHAR'}) t
             JOIN files f ON t.filename = f.name
-            JOIN wanted w ON t.sha256 = w.sha256 AND f.file = w.file
+            JOIN in_file i ON t.sha256 = i.sha256 AND f.file = i.file
+            JOIN wanted w ON t.sha256 = w.sha256
             """,
             params={"files": files},
         ).to_arrow_reader(min(size, TEXTS_FIRST))  # streamed: a relation, not an executed result
