@@ -136,6 +136,16 @@ def test_bicameral_accepts_str_body_and_wrapped_list() -> None:
     assert row["district"] is None
 
 
+def test_bicameral_reads_the_json_script_whatever_the_case_of_its_type() -> None:
+    """As CSS matches [type="application/json"] in HTML; a script of another type is not the roster."""
+    body = (
+        '<div data-congresista-app><script type="text/plain">[{"name": "No Es"}]</script>'
+        '<script type="Application/JSON">[{"name": "Ana Lucía Ejemplo Prueba"}]</script></div>'
+    )
+    (row,) = parse_bicameral_roster(body, SENADO_URL, "senado")
+    assert row["full_name"] == "Ana Lucía Ejemplo Prueba"
+
+
 def test_bicameral_rejects_unknown_chamber() -> None:
     with pytest.raises(ValueError, match="chamber"):
         parse_bicameral_roster(_read(RECORDINGS / "senado/senador/index.html"), SENADO_URL, "congreso")

@@ -41,6 +41,8 @@ _LABEL_TAGS = {"span", "strong", "b", "label", "em", "dt", "th"}
 _TEXT_LABEL = re.compile(r"^([^\W\d_][^:\d]{0,39}):\s*(.*)$", re.DOTALL)
 _PERIOD = re.compile(r"(\d{4})\s*[-–—/]\s*(\d{4})")
 _NUMBER = re.compile(r"\d{1,3}(?:[.,\s]\d{3})+(?!\d)|\d+")
+# As CSS matches [type="application/json"] in HTML: the type attribute's value in any case.
+_JSON_TYPE = re.compile(r"\Aapplication/json\Z", re.IGNORECASE)
 
 
 class LayoutChangedError(Exception):
@@ -137,7 +139,7 @@ def parse_bicameral_roster(body: bytes | str, source_url: str, chamber: str) -> 
         raise LayoutChangedError(f"{source_url}: no element with the data-congresista-app attribute")
     script = None
     for app in apps:
-        script = app.find("script", attrs={"type": "application/json"})
+        script = app.find("script", attrs={"type": _JSON_TYPE})
         if script is not None:
             break
     if script is None:
