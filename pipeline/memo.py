@@ -36,6 +36,9 @@ _MACRO = re.compile(
     r"(?P<table>TABLE\s+)?(?P<body>.*)",
     re.IGNORECASE | re.DOTALL,
 )
+# DuckDB 2.0.1 keeps the comments before a statement in the text `extract_statements` gives (2.0.0 began it
+# at the statement itself).
+_LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
 # Table functions that read nothing outside the query; any other (read_csv, a file...) cannot be proven
 # unchanged, so a statement using one is always rebuilt.
 _PURE_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
@@ -122,6 +125,7 @@ def _parse(conn: duckdb.DuckDBPyConnection, sql: str) -> tuple[_Parsed, ...]:
 
 def _parse_statement(conn: duckdb.DuckDBPyConnection, statement: str) -> _Parsed:
     """The parser reads queries: a CREATE ... AS is parsed by its query, a macro by its body."""
+    statement = statement[_LEADING_COMMENTS.match(statement).end() :]
     create, macro = _CREATE_AS.match(statement), _MACRO.match(statement)
     if create:
         query = create["query"]

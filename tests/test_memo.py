@@ -79,6 +79,19 @@ def _staged_tables(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(sql_text("macros"))
 
 
+def test_comments_before_a_statement_do_not_hide_its_query(conn: duckdb.DuckDBPyConnection) -> None:
+    """A model file opens with comments: what the query reads is found, not every word the file names (the
+    table it creates among them, whatever DuckDB's statement splitter keeps of the comments)."""
+    conn.execute("CREATE TABLE src AS SELECT 1 AS x")
+    conn.execute("CREATE TABLE made AS SELECT 1 AS x")
+    sql = (
+        "-- made: one row per src (a comment naming the table made)\n/* and a block\ncomment */\n"
+        "CREATE OR REPLACE TABLE made AS SELECT x FROM src;\n-- between statements, naming made\n"
+        "CREATE OR REPLACE MACRO from_src(v) AS (SELECT count(*) FROM src WHERE x = v);"
+    )
+    assert tables_read(conn, sql) == {'"src"'}
+
+
 def test_tables_read_by_model_sql_are_found(conn: duckdb.DuckDBPyConnection) -> None:
     _staged_tables(conn)
     for name in ("criminal_records", "court_rulings", "convictions"):
