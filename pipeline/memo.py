@@ -27,17 +27,17 @@ from pipeline.warehouse import ensure_table, transaction
 FINGERPRINT_VERSION = "1"
 # The query of `CREATE ... TABLE|VIEW name AS <query>`, and the body of `CREATE ... MACRO name(args) AS ...`.
 _CREATE_AS = re.compile(
-    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
     r"[\w.\"]+\s+AS\s+(?P<query>.*)",
     re.IGNORECASE | re.DOTALL,
 )
 _MACRO = re.compile(
-    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\s+[\w.\"]+\s*\([^)]*\)\s+AS\s+"
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\s+[\w.\"]+\s*\([^)]*\)\s+AS\s+"
     r"(?P<table>TABLE\s+)?(?P<body>.*)",
     re.IGNORECASE | re.DOTALL,
 )
-# DuckDB 2.0.1 keeps the comments before a statement in the text `extract_statements` gives (2.0.0 began it
-# at the statement itself).
+# What comes before a statement: `_parse_statement` skips it before matching the patterns above (DuckDB 2.0.1
+# keeps these comments in the text `extract_statements` gives; 2.0.0 began it at the statement itself).
 _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
 # Table functions that read nothing outside the query; any other (read_csv, a file...) cannot be proven
 # unchanged, so a statement using one is always rebuilt.
