@@ -14,6 +14,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -86,7 +87,8 @@ def split_valid(
     df: pd.DataFrame, schema: pa.DataFrameSchema, table: str, max_passes: int = 3
 ) -> ValidationOutcome:
     """Validate lazily: the valid rows (coerced to the schema's types), and a quarantine row per failure."""
-    remaining, quarantined = _fractions(_as_text(df.reset_index(drop=True), schema), schema, table)
+    shown, quarantined = _fractions(_as_text(df.reset_index(drop=True), schema), schema, table)
+    remaining = _as_decimals(shown, schema)  # `shown` keeps the amounts as sent, for quarantine rows
     for _ in range(max_passes):
         try:
             valid = validate(schema, remaining)
@@ -99,11 +101,13 @@ def split_valid(
                     + "; ".join(sorted(set(cases["check"].astype(str))))
                 ) from exc
             for _, case in pinned.iterrows():
-                row = remaining.loc[[int(case["index"])]]
+                row = shown.loc[[int(case["index"])]]
                 quarantined.append(
                     quarantine_rows(table, row, str(case["check"]), case["column"], [case["failure_case"]])
                 )
-            remaining = remaining.drop(index=sorted({int(i) for i in pinned["index"]})).reset_index(drop=True)
+            bad = sorted({int(i) for i in pinned["index"]})
+            remaining = remaining.drop(index=bad).reset_index(drop=True)
+            shown = shown.drop(index=bad).reset_index(drop=True)
             continue
         return ValidationOutcome(valid=valid, quarantine=_concat(quarantined))
     raise ValueError(f"{table}: validation did not settle after {max_passes} passes")
@@ -180,6 +184,35 @@ def _as_text(df: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
 
 
 _TEXT = ("string", "empty")
+
+
+def _as_decimals(df: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """A copy of `df` whose amounts (columns of ints and Decimals for an Arrow decimal column) are in that
+    type, each distinct amount converted once: pandera's coercion converts value by value (about 0.15 s for
+    the million amounts of 150,000 hojas de vida), and readers share one object per distinct amount. Values
+    that are equal are typed alike (1.5 and 1.50 are both 1.50 in the column), as the coercion types them. A
+    column with any other value, or one the type cannot hold exactly, is left to pandera, which quarantines
+    the value as sent."""
+    typed = {}
+    for name, column in schema.columns.items():
+        kind = column.dtype.type if column.dtype is not None else None
+        if name not in df or df[name].dtype != object or not isinstance(kind, pd.ArrowDtype):
+            continue
+        if not pyarrow.types.is_decimal(kind.pyarrow_dtype):
+            continue
+        try:
+            codes, amounts = pd.factorize(df[name].to_numpy(), use_na_sentinel=True)
+        except TypeError:  # an unhashable value, or a signaling NaN
+            continue
+        if any(type(amount) not in (int, Decimal) for amount in amounts):
+            continue
+        try:
+            exact = pyarrow.array(amounts, kind.pyarrow_dtype)
+        except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError, OverflowError):
+            continue
+        values = exact.take(pyarrow.array(codes, mask=codes < 0))
+        typed[name] = pd.Series(pd.arrays.ArrowExtensionArray(values), index=df.index, name=name)
+    return df.assign(**typed) if typed else df
 
 
 def _fractions(

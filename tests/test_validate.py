@@ -1,11 +1,14 @@
 """Splitting staged rows into valid rows and quarantine rows, one per failed check."""
 
+import json
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 
 from pipeline import validate
 from pipeline.rules.crimes import MAX_READ_CHARS
-from pipeline.schemas import candidates
+from pipeline.schemas import candidates, declared_assets
 from pipeline.schemas.common import NAME_MAX, VALID_TEXT
 from pipeline.validate import QUARANTINE_COLUMNS, QUARANTINE_VALUE_CHARS, split_valid
 
@@ -164,3 +167,69 @@ def test_text_column_holding_other_values_is_left_to_pandera(value: object) -> N
     got = split_valid(rows.copy(), candidates.schema, "stg_candidates")
     assert got.quarantine.empty
     pd.testing.assert_frame_equal(got.valid, candidates.schema.validate(rows.copy()), check_exact=True)
+
+
+ASSETS = declared_assets.schema_for("EG2026")
+
+
+def asset(item_id: int, value: object, **overrides) -> dict:
+    base = {
+        "process_code": "EG2026",
+        "id_hoja_vida": 1,
+        "item_id": item_id,
+        "asset_kind": "real_estate",
+        "asset_type": "TERRENO",
+        "registry_entry": "P99000001",
+        "plate": None,
+        "description": None,
+        "value": value,
+        "comment": None,
+        "source_url": "http://jne/hv/1",
+        "archive_sha256": SHA,
+    }
+    return {**base, **overrides}
+
+
+def test_amounts_typed_before_pandera_are_what_its_coercion_makes() -> None:
+    """Amounts (ints and Decimals, one object per distinct amount as readers give them) are typed once per
+    distinct value before pandera runs: the valid rows, values and dtypes are what its coercion makes."""
+    half = Decimal("1234.5")
+    values = [half, Decimal("1234.50"), 0, None, Decimal("0.05"), half, Decimal("999999999999999.99")]
+    rows = pd.DataFrame([asset(n + 1, v) for n, v in enumerate(values)], dtype=object)
+    rows.loc[3, "value"] = None  # money() is not nullable: that row is quarantined
+    got = split_valid(rows.copy(), ASSETS, "stg_declared_assets")
+    expected = ASSETS.validate(rows.drop(index=3).reset_index(drop=True).copy())
+    pd.testing.assert_frame_equal(got.valid, expected, check_exact=True)
+    assert got.valid["value"].tolist()[:2] == [Decimal("1234.50"), Decimal("1234.50")]
+    assert got.quarantine["column_name"].tolist() == ["value"]
+
+
+def test_a_quarantined_row_shows_its_amounts_as_sent() -> None:
+    """A row refused for another column keeps its amount as the source sent it (1234.5, not the typed
+    1234.50) in the quarantine record."""
+    rows = pd.DataFrame(
+        [asset(1, Decimal("1234.5")), asset(2, Decimal("1234.5"), asset_kind="boat")], dtype=object
+    )
+    got = split_valid(rows, ASSETS, "stg_declared_assets")
+    assert got.valid["item_id"].tolist() == [1]
+    (record,) = got.quarantine["record"].map(json.loads)
+    assert (record["asset_kind"], record["value"]) == ("boat", "1234.5")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Decimal("10.555"), "1.234,50", 10**20, Decimal("-5"), 12.5, True],
+    ids=["3 decimals", "text", "too big", "negative", "float", "bool"],
+)
+def test_amounts_are_judged_as_pandera_alone_judges_them(value: object, monkeypatch) -> None:
+    """Whatever an amount column holds, the valid rows and the quarantine rows are those of pandera's own
+    coercion (the typing turned off); a refused amount is shown as sent."""
+    rows = pd.DataFrame([asset(1, Decimal("100")), asset(2, value), asset(3, Decimal("100.0"))], dtype=object)
+    got = split_valid(rows.copy(), ASSETS, "stg_declared_assets")
+    monkeypatch.setattr(validate, "_as_decimals", lambda df, schema: df)
+    alone = split_valid(rows.copy(), ASSETS, "stg_declared_assets")
+    pd.testing.assert_frame_equal(got.valid, alone.valid, check_exact=True)
+    pd.testing.assert_frame_equal(
+        got.quarantine.drop(columns="quarantined_at"), alone.quarantine.drop(columns="quarantined_at")
+    )
+    assert {json.loads(r)["value"] for r in got.quarantine["record"]} <= {str(value)}
