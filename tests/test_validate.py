@@ -217,14 +217,23 @@ def test_a_quarantined_row_shows_its_amounts_as_sent() -> None:
 
 
 @pytest.mark.parametrize(
-    "value",
-    [Decimal("10.555"), "1.234,50", 10**20, Decimal("-5"), 12.5, True],
-    ids=["3 decimals", "text", "too big", "negative", "float", "bool"],
+    "values",
+    [
+        [Decimal("100"), Decimal("10.555")],
+        [Decimal("100"), "1.234,50"],
+        [Decimal("100"), 10**20],
+        [Decimal("100"), Decimal("-5")],
+        [Decimal("100"), 12.5],
+        [Decimal("1"), True],
+        [Decimal("1"), 1.0, 1],
+        [Decimal("1.5"), Decimal("1.50"), Decimal("1.5")],
+    ],
+    ids=["3 decimals", "text", "too big", "negative", "float", "bool", "equal numbers", "equal decimals"],
 )
-def test_amounts_are_judged_as_pandera_alone_judges_them(value: object, monkeypatch) -> None:
-    """Whatever an amount column holds, the valid rows and the quarantine rows are those of pandera's own
-    coercion (the typing turned off); a refused amount is shown as sent."""
-    rows = pd.DataFrame([asset(1, Decimal("100")), asset(2, value), asset(3, Decimal("100.0"))], dtype=object)
+def test_amounts_are_judged_as_pandera_alone_judges_them(values: list, monkeypatch) -> None:
+    """Whatever an amount column holds, and however its values compare, the valid rows and the quarantine
+    rows are those of pandera's own coercion (the typing turned off); a refused amount is shown as sent."""
+    rows = pd.DataFrame([asset(n + 1, value) for n, value in enumerate(values)], dtype=object)
     got = split_valid(rows.copy(), ASSETS, "stg_declared_assets")
     monkeypatch.setattr(validate, "_as_decimals", lambda df, schema: df)
     alone = split_valid(rows.copy(), ASSETS, "stg_declared_assets")
@@ -232,4 +241,5 @@ def test_amounts_are_judged_as_pandera_alone_judges_them(value: object, monkeypa
     pd.testing.assert_frame_equal(
         got.quarantine.drop(columns="quarantined_at"), alone.quarantine.drop(columns="quarantined_at")
     )
-    assert {json.loads(r)["value"] for r in got.quarantine["record"]} <= {str(value)}
+    refused = {json.loads(record)["value"] for record in got.quarantine["record"]}
+    assert refused <= {str(value) for value in values}
