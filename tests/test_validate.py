@@ -192,7 +192,7 @@ def asset(item_id: int, value: object, **overrides) -> dict:
 
 def test_amounts_typed_before_pandera_are_what_its_coercion_makes() -> None:
     """Amounts (ints and Decimals, one object per distinct amount as readers give them) are typed once per
-    distinct value before pandera runs: the valid rows, values and dtypes are what its coercion makes."""
+    distinct object before pandera runs: the valid rows, values and dtypes are what its coercion makes."""
     half = Decimal("1234.5")
     values = [half, Decimal("1234.50"), 0, None, Decimal("0.05"), half, Decimal("999999999999999.99")]
     rows = pd.DataFrame([asset(n + 1, v) for n, v in enumerate(values)], dtype=object)
