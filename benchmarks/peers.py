@@ -4,11 +4,10 @@ outside); each prints one JSON line with the seconds of the load itself and the 
 - `read-json`: DuckDB's own reader over the hojas de vida packed as one newline-delimited .json.gz, into a
   table of a DuckDB file: the floor for "parse + load".
 - `dlt`: dlt loading the same documents into DuckDB (nested lists become child tables), yielding pages of
-  1,000 documents as dlt recommends, with Parquet load files (`--dlt-format`; a little faster here than
-  jsonl, and far leaner than the default).
-  dlt's default for DuckDB, `insert_values`, needs far more memory: measured on the invented election, about
-  3.5 GB at 15,000 documents, and at 150,000 once 400 s at 19.5 GB, once killed by the OOM killer at 22.6 GiB.
-  Telemetry is switched off and dlt's state kept in the scratch directory.
+  1,000 documents as dlt recommends, with the load files `--dlt-format` names: `insert_values`, dlt's default
+  for DuckDB (150,000 documents: 111 s at 11.3 GB peak RSS with dlt 1.31 and DuckDB 2.0.1; an earlier dlt
+  took 400 s at 19.5 GB once and was killed by the OOM killer at 22.6 GiB once), or `parquet`, its fastest
+  (about 31-33 s, 540 MB). Telemetry is switched off and dlt's state kept in the scratch directory.
 
     python -m benchmarks.peers read-json --src /tmp/election/hojas_vida.ndjson.gz --work /tmp/w
 """
@@ -39,7 +38,7 @@ def read_json(src: Path, work: Path) -> dict:
     return {"peer": "duckdb read_json", "seconds": round(seconds, 3), "rows": rows}
 
 
-def load_with_dlt(src: Path, work: Path, page: int = 1000, file_format: str = "parquet") -> dict:
+def load_with_dlt(src: Path, work: Path, page: int = 1000, file_format: str = "insert_values") -> dict:
     work.mkdir(parents=True, exist_ok=True)
     os.environ.update(
         {
@@ -96,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("peer", choices=["read-json", "dlt"])
     parser.add_argument("--src", type=Path, required=True, help="hojas_vida.ndjson.gz")
     parser.add_argument("--work", type=Path, required=True, help="scratch directory")
-    parser.add_argument("--dlt-format", default="parquet", choices=["parquet", "jsonl", "insert_values"])
+    parser.add_argument(
+        "--dlt-format", default="insert_values", choices=["insert_values", "parquet", "jsonl"]
+    )
     args = parser.parse_args(argv)
     if args.peer == "read-json":
         result = read_json(args.src, args.work)
