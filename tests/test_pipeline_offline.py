@@ -1,9 +1,11 @@
 """The whole graph, materialized against recorded responses into a temporary DuckDB: exact flags."""
 
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
-from pipeline.cli import materialize
+from pipeline.cli import materialize, summary
 from pipeline.settings import Settings
 from tests.support import query, reset_pipeline_env, run_pipeline, serve_as_live
 
@@ -175,3 +177,14 @@ def test_rerun_with_nothing_changed_keeps_models_and_publication(warehouse: Sett
     assert core <= unchanged.keys() and all(unchanged[name] for name in core)
     assert (warehouse.published_dir / "current").resolve() == current
     assert (current / "manifest.json").read_text(encoding="utf-8") == manifest
+
+
+def test_readme_shows_the_summary_the_offline_run_prints(warehouse: Settings) -> None:
+    """The README's example of command 1's output is this run's: every count and every flag line."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("Command 1 prints a summary", 1)[1].split("```", 2)[1]
+
+    def shown(text: str) -> list[str]:  # the lines after `warehouse:` (its path differs per machine)
+        return [line.rstrip() for line in text.split("warehouse:", 1)[1].splitlines()[1:] if line.strip()]
+
+    assert shown(example) == shown(summary(warehouse))
