@@ -3,7 +3,7 @@ pyproject.toml within its range, and the environment the tests run in must be th
 installs with it), so CI tests the versions a new user gets."""
 
 import tomllib
-from importlib.metadata import PackageNotFoundError, distribution, version
+from importlib.metadata import distribution, version
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -51,19 +51,18 @@ def test_every_dependency_is_pinned_within_its_range() -> None:
 
 
 def _needed(name: str, extras: tuple[str, ...] = ()) -> dict[str, str]:
-    """The installed versions of `name` and of every package it needs, with these extras (canonical names)."""
+    """The installed versions of `name` and of every package it needs, with these extras (canonical names).
+    A package needed but not installed raises PackageNotFoundError: the environment is broken."""
     found: dict[str, str] = {}
+    seen: set[tuple[str, frozenset[str]]] = set()
     todo = [(name, extras)]
     while todo:
         package, wanted = todo.pop()
-        if canonicalize_name(package) in found:
+        if (key := (canonicalize_name(package), frozenset(wanted))) in seen:
             continue
-        try:
-            found[canonicalize_name(package)] = version(package)
-            requires = distribution(package).requires or []
-        except PackageNotFoundError:  # not for this platform or Python: its marker said so
-            continue
-        for requirement in map(Requirement, requires):
+        seen.add(key)
+        found[key[0]] = version(package)
+        for requirement in map(Requirement, distribution(package).requires or []):
             markers = [{"extra": extra} for extra in wanted] or [{"extra": ""}]
             if requirement.marker is None or any(requirement.marker.evaluate(m) for m in markers):
                 todo.append((requirement.name, tuple(requirement.extras)))
