@@ -62,8 +62,8 @@ def _needed(name: str, extras: tuple[str, ...] = ()) -> dict[str, str]:
             continue
         seen.add(key)
         found[key[0]] = version(package)
+        markers = [{"extra": extra} for extra in wanted] or [{"extra": ""}]
         for requirement in map(Requirement, distribution(package).requires or []):
-            markers = [{"extra": extra} for extra in wanted] or [{"extra": ""}]
             if requirement.marker is None or any(requirement.marker.evaluate(m) for m in markers):
                 todo.append((requirement.name, tuple(requirement.extras)))
     return found

@@ -1,13 +1,11 @@
 """The whole graph, materialized against recorded responses into a temporary DuckDB: exact flags."""
 
-from pathlib import Path
-
 import dagster as dg
 import pytest
 
 from pipeline.cli import materialize, summary
 from pipeline.settings import Settings
-from tests.support import query, reset_pipeline_env, run_pipeline, serve_as_live
+from tests.support import README, query, reset_pipeline_env, run_pipeline, serve_as_live
 
 
 @pytest.fixture(scope="module")
@@ -181,8 +179,7 @@ def test_rerun_with_nothing_changed_keeps_models_and_publication(warehouse: Sett
 
 def test_readme_shows_the_summary_the_offline_run_prints(warehouse: Settings) -> None:
     """The README's example of command 1's output is this run's: every count and every flag line."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    example = readme.split("Command 1 prints a summary", 1)[1].split("```", 2)[1]
+    example = README.read_text(encoding="utf-8").split("Command 1 prints a summary", 1)[1].split("```", 2)[1]
 
     def shown(text: str) -> list[str]:  # the lines after `warehouse:` (its path differs per machine)
         return [line.rstrip() for line in text.split("warehouse:", 1)[1].splitlines()[1:] if line.strip()]

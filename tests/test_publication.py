@@ -5,16 +5,13 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from pipeline.publish import dictionary, release
 from pipeline.settings import Settings
-from tests.support import reset_pipeline_env, run_pipeline
-
-README = Path(__file__).resolve().parents[1] / "README.md"
+from tests.support import README, reset_pipeline_env, run_pipeline
 
 
 @pytest.fixture(scope="module")
