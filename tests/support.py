@@ -13,8 +13,9 @@ from pipeline.cli import materialize
 from pipeline.http.replay import ReplayServer
 from pipeline.settings import OFFLINE_PATHS, Settings
 
-# The README: some of its examples are held to what the pipeline really prints.
-README = Path(__file__).resolve().parents[1] / "README.md"
+# The repository; its README's examples are held to what the pipeline really prints.
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 
 
 def reset_pipeline_env(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:

@@ -23,8 +23,8 @@ import pytest
 from benchmarks.generate import HV_FILE, LISTS_FILE, generate
 from benchmarks.run import REQUIRED_FIGURES
 from benchmarks.server import BenchServer, Election
+from tests.support import ROOT
 
-REPO = Path(__file__).resolve().parents[1]
 SMALL_RUN_BUDGET_S = 180  # about 40 s alone; room for a loaded 2-core CI machine
 
 
@@ -119,7 +119,7 @@ def test_small_benchmark_prints_every_figure(tmp_path: Path) -> None:
             "--json",
             str(out),
         ],
-        cwd=REPO,
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=SMALL_RUN_BUDGET_S,

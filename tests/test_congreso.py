@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from pipeline.settings import RECORDINGS_DIR
 from pipeline.sources.congreso import (
     LayoutChangedError,
     parse_bicameral_roster,
@@ -15,8 +16,7 @@ from pipeline.sources.congreso import (
     parse_unicameral_roster,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDINGS = ROOT / "pipeline" / "recordings" / "congreso"
+RECORDINGS = RECORDINGS_DIR / "congreso"
 BROKEN = Path(__file__).resolve().parent / "recordings" / "congreso"
 
 REPLAY = "http://127.0.0.1:8765"

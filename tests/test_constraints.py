@@ -4,12 +4,11 @@ installs with it), so CI tests the versions a new user gets."""
 
 import tomllib
 from importlib.metadata import distribution, version
-from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
 
 
 def _pins() -> list[Requirement]:

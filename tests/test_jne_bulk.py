@@ -9,7 +9,6 @@ import gzip
 import hashlib
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,10 +23,11 @@ from pipeline.processes import get_process
 from pipeline.rules.crimes import CrimeClassifier
 from pipeline.schemas import candidates as candidates_schema
 from pipeline.schemas import civil_sentences, criminal_sentences, declared_assets, declared_income
+from pipeline.settings import RECORDINGS_DIR
 from pipeline.sources import jne, jne_bulk
 from pipeline.validate import split_valid
 
-RECORDINGS = Path(__file__).resolve().parents[1] / "pipeline" / "recordings" / "jne" / "hoja-vida"
+RECORDINGS = RECORDINGS_DIR / "jne" / "hoja-vida"
 PROCESS = get_process("EG2026")
 URL = "http://127.0.0.1:9/api/v1/candidato/hoja-vida"
 # The per-document parser alone: the same module without the sections that switch bulk reading on.

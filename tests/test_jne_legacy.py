@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -20,12 +19,11 @@ from pipeline.http.client import HttpClient, HttpSettings
 from pipeline.http.replay import ReplayServer
 from pipeline.http.request import Fetched, Request
 from pipeline.processes import CandidateList, Process, get_process
+from pipeline.settings import RECORDINGS_DIR
 from pipeline.sources import jne, jne_legacy
 from pipeline.sources.congreso import parse_unicameral_profile
 from pipeline.sources.errors import SourceFormatError
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDINGS = ROOT / "pipeline" / "recordings"
 EG2021 = get_process("EG2021")
 BASE = "http://jne.test"
 CANDIDATES_URL = f"{BASE}/Candidato/GetCandidatos/2-110-5-6"
@@ -115,7 +113,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Crawl the recorded EG2021 lists and every hoja de vida once; tests read the result."""
     archive = Archive(tmp_path_factory.mktemp("archive"))
     client = HttpClient(HttpSettings(user_agent="test", requests_per_second=1000, max_retries=0), archive)
-    with ReplayServer(RECORDINGS) as server:
+    with ReplayServer(RECORDINGS_DIR) as server:
         base = server.base_url + "/jne_legacy"
         lists = jne_legacy.crawl_candidate_lists(client.fetch_many, base, EG2021, 50)
         listed = [row for fetched in lists for row in jne_legacy.parse_candidates(fetched, EG2021)]
@@ -167,7 +165,7 @@ def test_roster_members_match_the_recorded_congress_profiles(crawl: dict[str, An
         "carmen-rosa-demostrativo-modelo",
         "juan-carlos-ficticio-ejemplo",
     ):
-        body = (RECORDINGS / "congreso" / "www3" / "congresista" / f"{slug}.html").read_bytes()
+        body = (RECORDINGS_DIR / "congreso" / "www3" / "congresista" / f"{slug}.html").read_bytes()
         profile = parse_unicameral_profile(body, slug)
         row = by_name[profile["full_name"].upper()]
         assert (row["party_name"], row["district"]) == (profile["party"], profile["district"]), slug
